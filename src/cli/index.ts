@@ -1,0 +1,52 @@
+/**
+ * The `candour` command line. Commands are thin: they parse arguments, open
+ * the store (directly, or through the running server's control socket) and
+ * call domain code. It never imports web/.
+ */
+import { Command, CommanderError } from 'commander'
+import { loadConfig } from '../config.js'
+import { FORCES } from '../domain/forces.js'
+import { isCandourError } from '../errors.js'
+import { openStoreAnyway } from '../store/open.js'
+import { exportForce } from './export.js'
+
+/** Builds the program; `out` receives what the commands print. */
+export function program (out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Command {
+  const cli = new Command('candour').description('Candour: anonymous reporting of police corruption and abuse').exitOverride()
+
+  cli.command('forces')
+    .description('list the forces and their ids')
+    .action(() => { for (const force of FORCES) out(`${force.id}\t${force.name}`) })
+
+  cli.command('export')
+    .description('write each stored report of a force as <out>/<report-id>/ (.gpg items and manifest.json)')
+    .requiredOption('--force <id>', 'force id (see `candour forces`)')
+    .requiredOption('--out <dir>', 'folder to write into')
+    .action(async (options: { force: string; out: string }) => {
+      const config = loadConfig()
+      const { kv, access } = await openStoreAnyway(config.dataDir)
+      try {
+        const count = await exportForce(kv, options.force, options.out)
+        out(`exported ${count} report(s)${access === 'control-socket' ? ' (through the running server)' : ''}`)
+      } finally {
+        await kv.close()
+      }
+    })
+  return cli
+}
+
+/** Runs the command line with process arguments. */
+export async function run (argv: readonly string[] = process.argv): Promise<number> {
+  try {
+    await program().parseAsync([...argv])
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode
+    process.stderr.write(`candour: ${isCandourError(err) ? `${err.code}: ${err.message}` : 'unexpected failure'}\n`)
+    return 1
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await run()
+}

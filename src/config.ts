@@ -1,0 +1,73 @@
+/**
+ * The only reader of process.env (house rule 1). Settings are validated once,
+ * frozen, and a bad one stops start-up naming the setting, never its value.
+ */
+import path from 'node:path'
+import { CandourError } from './errors.js'
+
+const MiB = 1024 * 1024
+
+/** The validated, frozen configuration of one process. */
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly dataDir: string
+  readonly keysDir: string
+  readonly production: boolean
+  /** Whether cookies carry Secure (on by default in production; Tor Browser treats .onion as secure). */
+  readonly cookieSecure: boolean
+  /** Largest accepted submission (all parts together), in bytes. */
+  readonly maxSubmissionBytes: number
+  readonly maxFiles: number
+  readonly maxMessageChars: number
+  readonly maxContactChars: number
+  /** scrypt cost for codename derivations (N); lower only in tests. */
+  readonly scryptCost: number
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function fail (name: string, why: string): never {
+  throw new CandourError('CONFIG_INVALID', `invalid setting ${name}: ${why}`, { detail: { setting: name } })
+}
+
+function integer (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) fail(name, 'not a whole number')
+  const value = Number(raw)
+  if (value < min || value > max) fail(name, `out of range ${min}..${max}`)
+  return value
+}
+
+function flag (env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (raw === 'true' || raw === '1') return true
+  if (raw === 'false' || raw === '0') return false
+  fail(name, 'not true or false')
+}
+
+/** Reads and validates the configuration from an environment (process.env by default). */
+export function loadConfig (env: Env = process.env, cwd: string = process.cwd()): Config {
+  const host = env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', 'not a host name or address')
+  const nodeEnv = env.NODE_ENV ?? ''
+  const production = nodeEnv === 'production'
+  const scryptCost = integer(env, 'CANDOUR_SCRYPT_COST', 2 ** 15, 2 ** 10, 2 ** 20)
+  if ((scryptCost & (scryptCost - 1)) !== 0) fail('CANDOUR_SCRYPT_COST', 'not a power of two')
+  if (production && scryptCost < 2 ** 14) fail('CANDOUR_SCRYPT_COST', 'below the production minimum')
+  return Object.freeze({
+    host,
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    dataDir: path.resolve(cwd, env.DATA_DIR === undefined || env.DATA_DIR === '' ? 'data' : env.DATA_DIR),
+    keysDir: path.resolve(cwd, env.KEYS_DIR === undefined || env.KEYS_DIR === '' ? 'keys' : env.KEYS_DIR),
+    production,
+    cookieSecure: flag(env, 'CANDOUR_COOKIE_SECURE', production),
+    maxSubmissionBytes: integer(env, 'CANDOUR_MAX_SUBMISSION_MIB', 500, 1, 64 * 1024) * MiB,
+    maxFiles: integer(env, 'CANDOUR_MAX_FILES', 10, 0, 100),
+    maxMessageChars: 100_000,
+    maxContactChars: 2_000,
+    scryptCost,
+  })
+}

@@ -1,0 +1,108 @@
+/**
+ * Loading and checking the force units' public keys. The server holds public
+ * keys only. A key must be one GnuPG 2.2 on an air-gapped machine can use:
+ * v4, no SEIPDv2 feature, RSA of 3072 bits or more or Curve25519 (legacy
+ * ECDH/EdDSA encodings), encryption-capable and not expired.
+ */
+import * as openpgp from 'openpgp'
+
+const MIN_RSA_BITS = 3072
+const SEIPDV2_FEATURE = 0x08
+
+/** An opaque set of checked recipient keys for one force. */
+export interface RecipientKeys {
+  readonly fingerprints: readonly string[]
+  /** Key ids (16 hex digits) of the encryption subkeys a message is encrypted to. */
+  readonly encryptionKeyIds: readonly string[]
+  /** @internal the openpgp key objects; only crypto/ reads them. */
+  readonly keys: readonly openpgp.PublicKey[]
+}
+
+/** The verdict on one key. */
+export interface KeyReport {
+  readonly fingerprint: string
+  readonly algorithm: string
+  readonly bits?: number
+  readonly expires: string | null
+  readonly problems: readonly string[]
+}
+
+function describe (info: openpgp.AlgorithmInfo): { name: string; bits?: number; ok: boolean } {
+  const algorithm = String(info.algorithm)
+  if (algorithm === 'rsaEncryptSign' || algorithm === 'rsaEncrypt' || algorithm === 'rsaSign') {
+    return { name: 'rsa', bits: info.bits, ok: (info.bits ?? 0) >= MIN_RSA_BITS }
+  }
+  if (algorithm === 'ecdh' || algorithm === 'eddsaLegacy') {
+    const curve = String(info.curve)
+    return { name: `${algorithm}/${curve}`, ok: curve === 'curve25519Legacy' || curve === 'ed25519Legacy' }
+  }
+  return { name: algorithm, ok: false }
+}
+
+/** Checks one parsed key and lists every problem; an empty list means usable. */
+export async function checkKey (key: openpgp.Key, now: Date = new Date()): Promise<KeyReport> {
+  const problems: string[] = []
+  const fingerprint = key.getFingerprint().toUpperCase()
+  const primary = describe(key.getAlgorithmInfo())
+  if (key.isPrivate()) problems.push('contains secret key material: the server must hold public keys only')
+  if (key.keyPacket.version !== 4) problems.push(`version ${key.keyPacket.version} key: only v4 keys are readable by GnuPG 2.2`)
+  if (!primary.ok) problems.push(`primary key algorithm ${primary.name}${primary.bits === undefined ? '' : ` ${primary.bits} bits`} is not RSA >= ${MIN_RSA_BITS} or Curve25519`)
+  let expires: string | null = null
+  try {
+    const expiry = await key.getExpirationTime()
+    if (expiry instanceof Date) {
+      expires = expiry.toISOString().slice(0, 10)
+      if (expiry.getTime() <= now.getTime()) problems.push('expired')
+    }
+  } catch {
+    problems.push('no valid self-signature')
+  }
+  try {
+    const { selfCertification } = await key.getPrimaryUser(now)
+    const features = selfCertification.features ?? null
+    if (features !== null && features.length > 0 && (features[0]! & SEIPDV2_FEATURE) !== 0) {
+      problems.push('advertises the SEIPDv2 feature, which GnuPG 2.2 cannot read')
+    }
+  } catch {
+    problems.push('no valid primary user')
+  }
+  try {
+    const encryptionKey = await key.getEncryptionKey(undefined, now)
+    const sub = describe(encryptionKey.getAlgorithmInfo())
+    if (!sub.ok) problems.push(`encryption key algorithm ${sub.name}${sub.bits === undefined ? '' : ` ${sub.bits} bits`} is not RSA >= ${MIN_RSA_BITS} or Curve25519`)
+    if (encryptionKey !== key && 'keyPacket' in encryptionKey && encryptionKey.keyPacket.version !== 4) problems.push('encryption subkey is not v4')
+  } catch {
+    problems.push('no valid encryption-capable key')
+  }
+  return Object.freeze({ fingerprint, algorithm: primary.name, bits: primary.bits, expires, problems: Object.freeze(problems) })
+}
+
+/** Parses armored text that may hold several keys; a parse failure is one problem. */
+export async function readArmoredKeys (armored: string): Promise<openpgp.Key[]> {
+  return openpgp.readKeys({ armoredKeys: armored })
+}
+
+/** Builds recipient keys from keys already checked. */
+export function recipientKeys (keys: readonly openpgp.Key[]): RecipientKeys {
+  const publicKeys = keys.map((key) => key.toPublic())
+  return Object.freeze({
+    fingerprints: Object.freeze(publicKeys.map((key) => key.getFingerprint().toUpperCase())),
+    encryptionKeyIds: Object.freeze([] as string[]),
+    keys: Object.freeze(publicKeys),
+  })
+}
+
+/** Resolves the encryption subkey ids of recipient keys (done once at load). */
+export async function withEncryptionKeyIds (recipients: RecipientKeys, now: Date = new Date()): Promise<RecipientKeys> {
+  const ids: string[] = []
+  for (const key of recipients.keys) {
+    const encryptionKey = await key.getEncryptionKey(undefined, now)
+    ids.push(encryptionKey.getKeyID().toHex().toUpperCase())
+  }
+  return Object.freeze({ ...recipients, encryptionKeyIds: Object.freeze(ids) })
+}
+
+/** Reads public keys from armored text (for keys generated in this process). */
+export async function recipientsFromArmored (armored: string): Promise<RecipientKeys> {
+  return withEncryptionKeyIds(recipientKeys(await readArmoredKeys(armored)))
+}

@@ -1,0 +1,108 @@
+/**
+ * Starting and stopping the whole service: store, keys, app, HTTP server,
+ * control socket. main.ts calls it with the real configuration; tests call it
+ * with a temporary DATA_DIR and port 0.
+ */
+import { mkdir, chmod, readdir } from 'node:fs/promises'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import type { Config } from './config.js'
+import { loadKeyring, type KeyProblem } from './crypto/keyring.js'
+import { utcMidnight } from './domain/dates.js'
+import { forceDirectory } from './domain/force-directory.js'
+import { FORCES } from './domain/forces.js'
+import { CandourError } from './errors.js'
+import { logLine } from './log.js'
+import { removeOrphans } from './store/blobs.js'
+import { serveControl } from './store/control.js'
+import { openLevelKv } from './store/level-kv.js'
+import { loadPeppers } from './store/peppers.js'
+import { createApp } from './web/app.js'
+import { configureRenderer, renderPage } from './web/render.js'
+
+/** A running service. */
+export interface Service {
+  readonly url: string
+  readonly demoForces: readonly string[]
+  readonly keyProblems: readonly KeyProblem[]
+  close (): Promise<void>
+}
+
+const DEMO_DIR = 'demo-keys'
+
+async function refuseDemoSecrets (dataDir: string): Promise<void> {
+  let names: string[] = []
+  try { names = await readdir(path.join(dataDir, DEMO_DIR)) } catch { return }
+  if (names.some((name) => name.endsWith('.asc'))) {
+    throw new CandourError('CONFIG_INVALID', 'demo secret keys found in DATA_DIR/demo-keys; production refuses to start with demo keys')
+  }
+}
+
+/** Starts the service; resolves once it listens. */
+export async function startService (config: Config): Promise<Service> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  await chmod(config.dataDir, 0o700)
+  if (config.production) await refuseDemoSecrets(config.dataDir)
+  const keyring = await loadKeyring({
+    keysDir: config.keysDir,
+    forceIds: FORCES.map((force) => force.id),
+    ...(config.production ? {} : { demoDir: path.join(config.dataDir, DEMO_DIR) }),
+    today: utcMidnight(),
+  })
+  for (const problem of keyring.problems) logLine(`unusable key file ${problem.path}: ${problem.reason}`)
+  if (config.production && keyring.byForce.size === 0) throw new CandourError('KEYS_MISSING', 'no force has a usable key')
+  if (keyring.demoForces.length > 0) {
+    logLine('*** DEMO MODE ***')
+    logLine(`*** ${keyring.demoForces.length} force(s) use generated DEMO keys whose SECRET halves are in ${path.join(config.dataDir, DEMO_DIR)} ***`)
+    logLine('*** Nothing sent to this instance is safe. Never use it for real reports. ***')
+  }
+
+  const kv = await openLevelKv(config.dataDir)
+  let control
+  try {
+    const orphans = await removeOrphans(kv)
+    if (orphans > 0) logLine('removed unfinished uploads left by an earlier run')
+    const peppers = await loadPeppers(config.dataDir)
+    control = await serveControl(kv, config.dataDir)
+    const forces = forceDirectory(new Set(keyring.byForce.keys()))
+    const demoMode = keyring.demoForces.length > 0
+    configureRenderer({ production: config.production })
+    const app = createApp({
+      config,
+      forces,
+      submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost },
+      render: (template, context) => renderPage(template, context, { demoMode }),
+    })
+    const server = http.createServer(app.callback())
+    // No Date header: a hidden service should not publish its clock.
+    server.on('request', (_req, res) => { res.sendDate = false })
+    // A 500 MiB upload over a slow Tor circuit takes long: no overall request deadline, but idle sockets close.
+    server.requestTimeout = 0
+    server.headersTimeout = 60_000
+    server.timeout = 120_000
+    server.keepAliveTimeout = 5_000
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => { server.off('error', reject); resolve() })
+    })
+    const address = server.address() as AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const openControl = control
+    return {
+      url: `http://${host}:${address.port}`,
+      demoForces: keyring.demoForces,
+      keyProblems: keyring.problems,
+      async close () {
+        server.closeAllConnections()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await openControl.close()
+        await kv.close()
+      },
+    }
+  } catch (err) {
+    await control?.close()
+    await kv.close()
+    throw err
+  }
+}

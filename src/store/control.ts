@@ -1,0 +1,202 @@
+/**
+ * The control socket: while the server runs it holds the LevelDB lock, so the
+ * command line reaches the same store through a Unix socket in DATA_DIR that
+ * only the service's user can open. The protocol is newline-delimited JSON, one
+ * request and one answer per line, bytes in base64; it carries Kv operations
+ * only, so the command line runs the very same store code either way.
+ */
+import { chmod, rm } from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import readline from 'node:readline'
+import { CandourError } from '../errors.js'
+import { SPACES, type BatchOp, type Kv, type Range, type Space } from './kv.js'
+
+/** The socket's file name inside DATA_DIR. */
+export const CONTROL_SOCKET = 'control.sock'
+
+const PAGE_ENTRIES = 256
+const PAGE_BYTES = 4 * 1024 * 1024
+const MAX_LINE = 64 * 1024 * 1024
+
+interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; range?: Range; keysOnly?: boolean }
+type WireOp = { type: 'put' | 'del'; space: string; key: string; value?: string }
+
+function space (name: unknown): Space {
+  if (typeof name !== 'string' || !(SPACES as readonly string[]).includes(name)) throw new TypeError('bad space')
+  return name as Space
+}
+
+function str (value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('bad key')
+  return value
+}
+
+async function answer (kv: Kv, req: Request): Promise<unknown> {
+  switch (req.op) {
+    case 'ping': return 'pong'
+    case 'get': {
+      const value = await kv.get(space(req.space), str(req.key))
+      return value === undefined ? null : Buffer.from(value).toString('base64')
+    }
+    case 'batch': {
+      const ops: BatchOp[] = (req.ops ?? []).map((op) => op.type === 'put'
+        ? { type: 'put', space: space(op.space), key: str(op.key), value: Buffer.from(str(op.value), 'base64') }
+        : { type: 'del', space: space(op.space), key: str(op.key) })
+      await kv.batch(ops)
+      return null
+    }
+    case 'page': {
+      const items: Array<[string, string | null]> = []
+      let bytes = 0
+      const range = { ...req.range, limit: Math.min(req.range?.limit ?? PAGE_ENTRIES, PAGE_ENTRIES) }
+      if (req.keysOnly === true) {
+        for await (const key of kv.keys(space(req.space), range)) items.push([key, null])
+      } else {
+        for await (const [key, value] of kv.entries(space(req.space), range)) {
+          items.push([key, Buffer.from(value).toString('base64')])
+          bytes += value.byteLength
+          if (bytes >= PAGE_BYTES) break
+        }
+      }
+      return items
+    }
+    case 'compact': {
+      await kv.compact(space(req.space), { gte: str(req.range?.gte), lt: str(req.range?.lt) })
+      return null
+    }
+    default: throw new TypeError('unknown operation')
+  }
+}
+
+/** A listening control socket. */
+export interface ControlServer { close (): Promise<void> }
+
+/** Serves `kv` on DATA_DIR/control.sock, readable and writable by this user only. */
+export async function serveControl (kv: Kv, dataDir: string): Promise<ControlServer> {
+  const socketPath = path.join(dataDir, CONTROL_SOCKET)
+  await rm(socketPath, { force: true })
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    const lines = readline.createInterface({ input: socket, crlfDelay: Infinity })
+    lines.on('line', (line) => {
+      if (line.length > MAX_LINE) { socket.destroy(); return }
+      let req: Request
+      try { req = JSON.parse(line) as Request } catch { socket.destroy(); return }
+      answer(kv, req).then(
+        (result) => socket.write(JSON.stringify({ id: req.id, ok: true, result }) + '\n'),
+        (err: unknown) => socket.write(JSON.stringify({ id: req.id, ok: false, code: err instanceof CandourError ? err.code : 'CONTROL_FAILED' }) + '\n'),
+      )
+    })
+  })
+  const previous = process.umask(0o177)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(socketPath, () => { server.off('error', reject); resolve() })
+    })
+  } finally {
+    process.umask(previous)
+  }
+  await chmod(socketPath, 0o600)
+  return {
+    async close () {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await rm(socketPath, { force: true })
+    },
+  }
+}
+
+class RemoteKv implements Kv {
+  readonly #socket: net.Socket
+  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
+  #next = 1
+
+  constructor (socket: net.Socket) {
+    this.#socket = socket
+    const lines = readline.createInterface({ input: socket, crlfDelay: Infinity })
+    lines.on('line', (line) => {
+      const msg = JSON.parse(line) as { id: number; ok: boolean; result?: unknown; code?: string }
+      const waiter = this.#waiting.get(msg.id)
+      if (waiter === undefined) return
+      this.#waiting.delete(msg.id)
+      if (msg.ok) waiter.resolve(msg.result)
+      else waiter.reject(new CandourError('CONTROL_FAILED', 'the running server refused a store operation'))
+    })
+    socket.on('close', () => {
+      for (const waiter of this.#waiting.values()) waiter.reject(new CandourError('CONTROL_FAILED', 'the control socket closed'))
+      this.#waiting.clear()
+    })
+  }
+
+  async #call (req: Omit<Request, 'id'>): Promise<unknown> {
+    const id = this.#next++
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject })
+      this.#socket.write(JSON.stringify({ ...req, id }) + '\n')
+    })
+  }
+
+  async get (space: Space, key: string): Promise<Uint8Array | undefined> {
+    const value = await this.#call({ op: 'get', space, key }) as string | null
+    return value === null ? undefined : Buffer.from(value, 'base64')
+  }
+
+  async batch (ops: readonly BatchOp[]): Promise<void> {
+    await this.#call({
+      op: 'batch',
+      ops: ops.map((op) => op.type === 'put'
+        ? { type: 'put', space: op.space, key: op.key, value: Buffer.from(op.value).toString('base64') }
+        : { type: 'del', space: op.space, key: op.key }),
+    })
+  }
+
+  async * #pages (space: Space, range: Range, keysOnly: boolean): AsyncIterable<[string, string | null]> {
+    let remaining = range.limit ?? Infinity
+    let cursor: Range = { ...range }
+    while (remaining > 0) {
+      const limit = Math.min(remaining, PAGE_ENTRIES)
+      const items = await this.#call({ op: 'page', space, range: { ...cursor, limit }, keysOnly }) as Array<[string, string | null]>
+      for (const item of items) yield item
+      remaining -= items.length
+      if (items.length === 0) return
+      const last = items[items.length - 1]![0]
+      cursor = range.reverse === true
+        ? { ...cursor, lt: last, lte: undefined }
+        : { ...cursor, gt: last, gte: undefined }
+    }
+  }
+
+  async * entries (space: Space, range: Range = {}): AsyncIterable<[string, Uint8Array]> {
+    for await (const [key, value] of this.#pages(space, range, false)) yield [key, Buffer.from(value ?? '', 'base64')]
+  }
+
+  async * keys (space: Space, range: Range = {}): AsyncIterable<string> {
+    for await (const [key] of this.#pages(space, range, true)) yield key
+  }
+
+  async compact (space: Space, range: { gte: string; lt: string }): Promise<void> {
+    await this.#call({ op: 'compact', space, range })
+  }
+
+  async close (): Promise<void> {
+    this.#socket.end()
+  }
+}
+
+/** Connects to a running server's control socket; fails with CONTROL_FAILED when none answers. */
+export async function connectControl (dataDir: string): Promise<Kv> {
+  const socketPath = path.join(dataDir, CONTROL_SOCKET)
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(socketPath)
+    s.once('connect', () => resolve(s))
+    s.once('error', (err) => reject(new CandourError('CONTROL_FAILED', 'no running server answers on the control socket', { cause: err })))
+  })
+  const kv = new RemoteKv(socket)
+  await kv.get('meta', 'schema')
+  return kv
+}

@@ -1,0 +1,47 @@
+/**
+ * The small key-value interface everything above the store is written
+ * against. Two implementations: the LevelDB itself (level-kv.ts), and a client
+ * of the running server's control socket (remote-kv.ts), because LevelDB
+ * admits one process at a time.
+ */
+
+/** The sublevels of the store. Keys inside each carry nothing sensitive: random ids, force ids, UTC dates. */
+export const SPACES = ['meta', 'reports', 'by-force', 'reporters', 'blobs', 'pending'] as const
+
+/** One sublevel name. */
+export type Space = typeof SPACES[number]
+
+/** One operation of an atomic batch. */
+export type BatchOp =
+  | { readonly type: 'put'; readonly space: Space; readonly key: string; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly space: Space; readonly key: string }
+
+/** A key range inside one sublevel; bounds are compared as UTF-8 strings. */
+export interface Range {
+  readonly gt?: string
+  readonly gte?: string
+  readonly lt?: string
+  readonly lte?: string
+  readonly reverse?: boolean
+  readonly limit?: number
+}
+
+/** The store's primitive operations. */
+export interface Kv {
+  /** The value, or undefined when the key is absent ("not found" is not an error). */
+  get (space: Space, key: string): Promise<Uint8Array | undefined>
+  /** Applies every operation or none. */
+  batch (ops: readonly BatchOp[]): Promise<void>
+  /** Entries of a range, in key order (or reverse). */
+  entries (space: Space, range?: Range): AsyncIterable<[string, Uint8Array]>
+  /** Keys of a range, in key order (or reverse). */
+  keys (space: Space, range?: Range): AsyncIterable<string>
+  /** Asks LevelDB to rewrite the files holding a range, so deleted data does not linger. */
+  compact (space: Space, range: { gte: string; lt: string }): Promise<void>
+  close (): Promise<void>
+}
+
+/** The range of every key that starts with `prefix`. */
+export function prefixRange (prefix: string): { gte: string; lt: string } {
+  return { gte: prefix, lt: prefix + '\uffff' }
+}

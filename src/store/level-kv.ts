@@ -1,0 +1,117 @@
+/**
+ * The Kv interface over the LevelDB itself. Only this folder imports level.
+ * LevelDB's own info log (LOG, LOG.old) writes wall-clock times to the
+ * microsecond and cannot be switched off; it is kept from ever being written
+ * by occupying both names with non-empty directories, so LevelDB's attempt to
+ * rotate and create it fails and it runs without an info log.
+ */
+import { mkdir, readdir, stat, writeFile, chmod } from 'node:fs/promises'
+import path from 'node:path'
+import { Level } from 'level'
+import { CandourError } from '../errors.js'
+import { SPACES, type BatchOp, type Kv, type Range, type Space } from './kv.js'
+
+// The few sublevel methods used here, typed plainly (level's generics do not survive sublevel()).
+interface Sub {
+  get (key: string): Promise<Uint8Array | undefined>
+  iterator (options: Record<string, unknown>): AsyncIterable<[string, Uint8Array]>
+  keys (options: Record<string, unknown>): AsyncIterable<string>
+}
+
+// classic-level's compactRange, which level's types do not re-export.
+interface Compactable {
+  compactRange (start: string, end: string, options: { keyEncoding: 'utf8' }): Promise<void>
+}
+
+async function blockInfoLog (location: string): Promise<void> {
+  for (const name of ['LOG', 'LOG.old']) {
+    const dir = path.join(location, name)
+    let isDir = false
+    try {
+      isDir = (await stat(dir)).isDirectory()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    if (!isDir) {
+      try {
+        await mkdir(dir)
+      } catch (err) {
+        // A LOG file left by an older LevelDB user: refuse rather than keep appending times to it.
+        throw new CandourError('STORE_FAILED', 'store holds a LevelDB info log file; remove LOG and LOG.old', { cause: err })
+      }
+    }
+    if ((await readdir(dir)).length === 0) {
+      await writeFile(path.join(dir, 'README'), 'Placeholder: keeps LevelDB from writing its time-stamped info log.\n')
+    }
+  }
+}
+
+function levelRange (range: Range = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) if (range[bound] !== undefined) out[bound] = range[bound]
+  if (range.reverse === true) out.reverse = true
+  if (range.limit !== undefined) out.limit = range.limit
+  return out
+}
+
+class LevelKv implements Kv {
+  readonly #db: Level<string, Uint8Array>
+  readonly #subs: Map<Space, Sub>
+
+  constructor (db: Level<string, Uint8Array>) {
+    this.#db = db
+    this.#subs = new Map(SPACES.map((space) => [space, db.sublevel<string, Uint8Array>(space, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sub]))
+  }
+
+  #sub (space: Space): Sub {
+    const sub = this.#subs.get(space)
+    if (sub === undefined) throw new TypeError('unknown store space')
+    return sub
+  }
+
+  async get (space: Space, key: string): Promise<Uint8Array | undefined> {
+    return this.#sub(space).get(key)
+  }
+
+  async batch (ops: readonly BatchOp[]): Promise<void> {
+    if (ops.length === 0) return
+    await this.#db.batch(ops.map((op) => op.type === 'put'
+      ? { type: 'put' as const, sublevel: this.#sub(op.space), key: op.key, value: op.value }
+      : { type: 'del' as const, sublevel: this.#sub(op.space), key: op.key }) as never)
+  }
+
+  async * entries (space: Space, range?: Range): AsyncIterable<[string, Uint8Array]> {
+    for await (const entry of this.#sub(space).iterator(levelRange(range))) yield entry as [string, Uint8Array]
+  }
+
+  async * keys (space: Space, range?: Range): AsyncIterable<string> {
+    for await (const key of this.#sub(space).keys(levelRange(range))) yield key
+  }
+
+  async compact (space: Space, range: { gte: string; lt: string }): Promise<void> {
+    // Sublevel keys are stored under the prefix "!<space>!"; compact the root range.
+    const prefix = `!${space}!`
+    await (this.#db as unknown as Compactable).compactRange(prefix + range.gte, prefix + range.lt, { keyEncoding: 'utf8' })
+  }
+
+  async close (): Promise<void> {
+    await this.#db.close()
+  }
+}
+
+/** Opens the LevelDB under `dataDir/store`; fails with STORE_LOCKED when another process holds it. */
+export async function openLevelKv (dataDir: string): Promise<Kv> {
+  const location = path.join(dataDir, 'store')
+  await mkdir(location, { recursive: true, mode: 0o700 })
+  await chmod(location, 0o700)
+  await blockInfoLog(location)
+  const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+  try {
+    await db.open()
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause
+    if (cause?.code === 'LEVEL_LOCKED') throw new CandourError('STORE_LOCKED', 'store is open in another process', { cause: err })
+    throw new CandourError('STORE_FAILED', 'store could not be opened', { cause: err })
+  }
+  return new LevelKv(db)
+}

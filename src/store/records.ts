@@ -1,0 +1,88 @@
+/**
+ * The records of the store and their encoding. Plaintext metadata is limited
+ * to closed values (force, category, channel, urgent flag, status, UTC date);
+ * everything a person wrote is in ciphertext blobs.
+ */
+import type { BatchOp, Kv } from './kv.js'
+
+/** The kinds of encrypted item a report holds. */
+export type ItemKind = 'report' | 'contact' | 'attachment'
+
+/** One encrypted item of a report. */
+export interface ItemRecord {
+  readonly id: string
+  readonly kind: ItemKind
+  readonly blob: string
+  readonly size: number
+  /** UTC date the item was received (further information arrives later). */
+  readonly received: string
+}
+
+/** A report's plaintext metadata and its items. */
+export interface ReportRecord {
+  readonly v: 1
+  readonly id: string
+  readonly force: string
+  readonly category: string
+  readonly channel: 'online'
+  readonly urgent: boolean
+  readonly status: 'new' | 'assessing' | 'closed'
+  readonly received: string
+  readonly reporter: string
+  readonly items: readonly ItemRecord[]
+}
+
+/** A reporter, keyed by the identifier derived from the codename. */
+export interface ReporterRecord {
+  readonly v: 1
+  readonly replyPublicKey: string
+  readonly lockedReplySecretKey: string
+  readonly reports: readonly string[]
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+function encode (value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value))
+}
+
+function decode<T> (bytes: Uint8Array | undefined): T | undefined {
+  return bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes)) as T
+}
+
+/** Index key that lists a force's reports newest first by date, then by id. */
+export function forceIndexKey (report: Pick<ReportRecord, 'force' | 'received' | 'id'>): string {
+  return `${report.force}!${report.received}!${report.id}`
+}
+
+/** Batch operations that write a report and its index entry. */
+export function putReportOps (report: ReportRecord): BatchOp[] {
+  return [
+    { type: 'put', space: 'reports', key: report.id, value: encode(report) },
+    { type: 'put', space: 'by-force', key: forceIndexKey(report), value: new Uint8Array(0) },
+  ]
+}
+
+/** Batch operation that writes a reporter record. */
+export function putReporterOp (reporterId: string, reporter: ReporterRecord): BatchOp {
+  return { type: 'put', space: 'reporters', key: reporterId, value: encode(reporter) }
+}
+
+/** The report with this id, or undefined. */
+export async function getReport (kv: Kv, id: string): Promise<ReportRecord | undefined> {
+  return decode<ReportRecord>(await kv.get('reports', id))
+}
+
+/** The reporter with this identifier, or undefined. */
+export async function getReporter (kv: Kv, reporterId: string): Promise<ReporterRecord | undefined> {
+  return decode<ReporterRecord>(await kv.get('reporters', reporterId))
+}
+
+/** Reports of one force, newest first. */
+export async function * reportsOfForce (kv: Kv, force: string): AsyncIterable<ReportRecord> {
+  for await (const key of kv.keys('by-force', { gt: `${force}!`, lt: `${force}!\uffff`, reverse: true })) {
+    const report = await getReport(kv, key.slice(key.lastIndexOf('!') + 1))
+    if (report !== undefined) yield report
+  }
+}

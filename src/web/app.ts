@@ -1,0 +1,56 @@
+/**
+ * Builds the Koa app. The middleware order lives here only: error boundary
+ * (outermost, so every failure becomes a styled page with its headers),
+ * security headers, same-origin check, then the routes.
+ */
+import { readFileSync } from 'node:fs'
+import Koa from 'koa'
+import Router from '@koa/router'
+import { CandourError } from '../errors.js'
+import { logLine } from '../log.js'
+import { ReceiptBox } from './codename-receipts.js'
+import type { WebDeps } from './deps.js'
+import { errorBoundary } from './middleware/error-boundary.js'
+import { sameOrigin } from './middleware/same-origin.js'
+import { securityHeaders } from './middleware/security-headers.js'
+import { reporterRoutes } from './reporter/routes.js'
+
+const STYLESHEET_URL = new URL('../../templates/static/candour.css', import.meta.url)
+
+function loadStylesheet (): Buffer {
+  try {
+    return readFileSync(STYLESHEET_URL)
+  } catch (err) {
+    throw new CandourError('CONFIG_INVALID', 'stylesheet missing: run npm run build:css', { cause: err })
+  }
+}
+
+/** Builds the Koa application for the given dependencies. */
+export function createApp (deps: WebDeps): Koa {
+  const app = new Koa({ proxy: false })
+  // No access log and no default error printing: the boundary logs stable codes only.
+  app.silent = true
+  app.on('error', () => logLine('response error'))
+  const stylesheet = loadStylesheet()
+  const maxTotalMiB = Math.floor(deps.config.maxSubmissionBytes / (1024 * 1024))
+
+  const statics = new Router()
+  statics.get('/static/candour.css', (ctx) => {
+    ctx.type = 'text/css; charset=utf-8'
+    ctx.body = stylesheet
+  })
+  const reporter = reporterRoutes(deps, new ReceiptBox())
+  const methodNotAllowed = (): Error => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed')
+
+  app.use(errorBoundary(
+    (page) => deps.render('errors/error.njk', { ...page }),
+    (status) => status === 413 ? { maxTotalMiB, maxFiles: deps.config.maxFiles } : undefined,
+  ))
+  app.use(securityHeaders())
+  app.use(sameOrigin())
+  app.use(statics.routes())
+  app.use(statics.allowedMethods({ throw: true, methodNotAllowed }))
+  app.use(reporter.routes())
+  app.use(reporter.allowedMethods({ throw: true, methodNotAllowed }))
+  return app
+}

@@ -1,0 +1,66 @@
+// The one nunjucks Environment. Autoescape is on and stays on; templates reach strings only
+// through t(), so every word on a page comes from the message catalogue.
+import { fileURLToPath } from 'node:url'
+import nunjucks from 'nunjucks'
+import { isLocale, translate, type Locale, type MessageParams } from './i18n.js'
+
+const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url))
+const govukDir = fileURLToPath(new URL('../../node_modules/govuk-frontend/dist/', import.meta.url))
+
+/** A form error as routes hand it to templates: the field it belongs to and a catalogue key. */
+export interface FieldError {
+  readonly field: string
+  readonly key: string
+  readonly params?: MessageParams
+}
+
+// Globals are called with the render Context as `this`; reading the locale from it keeps one
+// Environment for every locale.
+interface RenderContext {
+  readonly ctx: Record<string, unknown>
+}
+
+function localeOf (context: RenderContext): Locale {
+  const locale = context.ctx['locale']
+  // Macros imported without `with context` see no page variables, so they cannot translate.
+  if (!isLocale(locale)) throw new TypeError('t() called without a locale; import the macro "with context"')
+  return locale
+}
+
+function translateGlobal (this: RenderContext, key: string, params?: MessageParams): string {
+  return translate(localeOf(this), key, params)
+}
+
+// Spares every form field a search of the errors list; returns the shape govuk macros take
+// for `errorMessage`, or undefined when the field is fine.
+function errorForGlobal (this: RenderContext, field: string): { text: string } | undefined {
+  const errors = this.ctx['errors']
+  if (!Array.isArray(errors)) return undefined
+  const error = (errors as FieldError[]).find((e) => e.field === field)
+  return error === undefined ? undefined : { text: translate(localeOf(this), error.key, error.params) }
+}
+
+function createEnvironment (noCache: boolean): nunjucks.Environment {
+  const loader = new nunjucks.FileSystemLoader([templatesDir, govukDir], { noCache })
+  const environment = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false })
+  environment.addGlobal('t', translateGlobal)
+  environment.addGlobal('errorFor', errorForGlobal)
+  return environment
+}
+
+// Cached until configureRenderer says otherwise, so a forgotten call costs only convenience.
+let env = createEnvironment(false)
+
+/** Re-reads templates from disk on every render outside production (config.ts owns the flag). */
+export function configureRenderer (options: { production: boolean }): void {
+  env = createEnvironment(!options.production)
+}
+
+/** Renders `template` (a path under templates/) with the page context for one response. */
+export function renderPage (
+  template: string,
+  context: Record<string, unknown>,
+  options: { locale?: Locale, demoMode: boolean }
+): string {
+  return env.render(template, { ...context, locale: options.locale ?? 'en', demoMode: options.demoMode })
+}

@@ -1,0 +1,35 @@
+/** Starts a real service on a loopback port with its own temporary DATA_DIR, for tests. */
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { loadConfig, type Config } from '../../src/config.js'
+import { startService, type Service } from '../../src/service.js'
+
+/** A running test service and its folders. */
+export interface TestService extends Service {
+  readonly config: Config
+  readonly dataDir: string
+  readonly keysDir: string
+  /** Stops the service and removes its folders. */
+  dispose (): Promise<void>
+}
+
+/** Starts a service; `env` overrides settings (KEYS_DIR defaults to an empty folder, so every force gets a demo key). */
+export async function startTestService (env: Record<string, string> = {}): Promise<TestService> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'candour-test-'))
+  const dataDir = env.DATA_DIR ?? path.join(root, 'data')
+  const keysDir = env.KEYS_DIR ?? path.join(root, 'keys')
+  const config = loadConfig({ PORT: '0', CANDOUR_SCRYPT_COST: '1024', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir, NODE_ENV: env.NODE_ENV ?? 'test' })
+  const service = await startService(config)
+  return {
+    ...service,
+    config,
+    dataDir,
+    keysDir,
+    close: () => service.close(),
+    async dispose () {
+      await service.close()
+      await rm(root, { recursive: true, force: true })
+    },
+  }
+}
