@@ -5,8 +5,8 @@
  */
 import { Command, CommanderError } from 'commander'
 import { loadConfig } from '../config.js'
-import { FORCES } from '../domain/forces.js'
-import { isCandourError } from '../errors.js'
+import { FORCES, findForce } from '../domain/forces.js'
+import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
 import { exportForce } from './export.js'
 
@@ -23,6 +23,8 @@ export function program (out: (line: string) => void = (line) => process.stdout.
     .requiredOption('--force <id>', 'force id (see `candour forces`)')
     .requiredOption('--out <dir>', 'folder to write into')
     .action(async (options: { force: string; out: string }) => {
+      // Checked before the store is opened, so a typo creates nothing.
+      if (findForce(options.force) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
       const config = loadConfig()
       const { kv, access } = await openStoreAnyway(config.dataDir)
       try {
@@ -48,5 +50,7 @@ export async function run (argv: readonly string[] = process.argv): Promise<numb
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // A reader that goes away (`candour forces | head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0) })
   process.exitCode = await run()
 }

@@ -77,9 +77,14 @@ export async function checkKey (key: openpgp.Key, now: Date = new Date()): Promi
   return Object.freeze({ fingerprint, algorithm: primary.name, bits: primary.bits, expires, problems: Object.freeze(problems) })
 }
 
-/** Parses armored text that may hold several keys; a parse failure is one problem. */
+const ARMOR_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g
+
+/** Parses armored text that may hold several keys, in one armor block or several concatenated. */
 export async function readArmoredKeys (armored: string): Promise<openpgp.Key[]> {
-  return openpgp.readKeys({ armoredKeys: armored })
+  const blocks = armored.match(ARMOR_BLOCK) ?? [armored]
+  const keys: openpgp.Key[] = []
+  for (const block of blocks) keys.push(...await openpgp.readKeys({ armoredKeys: block }))
+  return keys
 }
 
 /** Builds recipient keys from keys already checked. */

@@ -6,10 +6,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Peppers } from '../domain/codenames.js'
 import { CandourError } from '../errors.js'
 
 const FILE = 'peppers.json'
+
+/** The two secret peppers (structurally the domain's Peppers; the store does not import the domain). */
+export interface Peppers {
+  readonly reporterId: Uint8Array
+  readonly replyKey: Uint8Array
+}
 
 function check (peppers: Peppers): Peppers {
   if (peppers.reporterId.byteLength !== 32 || peppers.replyKey.byteLength !== 32 || timingSafeEqual(peppers.reporterId, peppers.replyKey)) {

@@ -17,6 +17,12 @@ export interface Gpg {
   decrypt (ciphertext: Uint8Array): Promise<Buffer>
   /** The output of `gpg --list-packets` for a file. */
   listPackets (file: string): Promise<string>
+  /** `gpg --quick-gen-key` without passphrase; returns the fingerprint. */
+  generate (uid: string, algo: string, usage: string, expire: string, options?: { fakedTime?: string; addKey?: [string, string] }): Promise<string>
+  /** Armored public key of a fingerprint. */
+  exportPublic (fingerprint: string): Promise<string>
+  /** Armored secret key of a fingerprint (unprotected). */
+  exportSecret (fingerprint: string): Promise<string>
   dispose (): Promise<void>
 }
 
@@ -45,6 +51,20 @@ export async function gpgHome (): Promise<Gpg> {
     async listPackets (file) {
       const { stdout } = await run('gpg', [...base, '--list-packets', file], { env })
       return stdout
+    },
+    async generate (uid, algo, usage, expire, options = {}) {
+      const time = options.fakedTime === undefined ? [] : ['--faked-system-time', options.fakedTime]
+      await run('gpg', [...base, ...time, '--quick-gen-key', uid, algo, usage, expire], { env })
+      const { stdout } = await run('gpg', ['--batch', '--with-colons', '--list-keys', uid], { env })
+      const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(stdout)![1]!
+      if (options.addKey !== undefined) await run('gpg', [...base, ...time, '--quick-add-key', fingerprint, options.addKey[0], options.addKey[1], expire], { env })
+      return fingerprint
+    },
+    async exportPublic (fingerprint) {
+      return (await run('gpg', ['--batch', '--armor', '--export', fingerprint], { env })).stdout
+    },
+    async exportSecret (fingerprint) {
+      return (await run('gpg', [...base, '--armor', '--export-secret-keys', fingerprint], { env })).stdout
     },
     async dispose () {
       await run('gpgconf', ['--kill', 'all'], { env }).catch(() => {})

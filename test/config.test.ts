@@ -1,0 +1,31 @@
+import test from 'ava'
+import { loadConfig } from '../src/config.js'
+
+test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
+  const config = loadConfig({}, '/srv/candour')
+  t.is(config.host, '127.0.0.1')
+  t.is(config.port, 8080)
+  t.is(config.dataDir, '/srv/candour/data')
+  t.is(config.keysDir, '/srv/candour/keys')
+  t.false(config.production)
+  t.false(config.cookieSecure)
+  t.is(config.maxSubmissionBytes, 500 * 1024 * 1024)
+  t.is(config.maxFiles, 10)
+  t.true(Object.isFrozen(config))
+})
+
+test('production turns on Secure cookies', (t) => {
+  const config = loadConfig({ NODE_ENV: 'production' }, '/srv')
+  t.true(config.production)
+  t.true(config.cookieSecure)
+})
+
+test('a bad setting stops start-up, naming the setting but never its value', (t) => {
+  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['CANDOUR_COOKIE_SECURE', 'yes']] as const) {
+    const err = t.throws(() => loadConfig({ [name]: value }), { any: true }) as { code?: string; message: string }
+    t.is(err.code, 'CONFIG_INVALID')
+    t.true(err.message.includes(name))
+    t.false(err.message.includes(value), `${name} value leaked`)
+  }
+  t.is((t.throws(() => loadConfig({ NODE_ENV: 'production', CANDOUR_SCRYPT_COST: '1024' })) as { code?: string }).code, 'CONFIG_INVALID')
+})
