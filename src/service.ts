@@ -12,6 +12,7 @@ import { loadKeyring, type KeyProblem } from './crypto/keyring.js'
 import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
 import { FORCES } from './domain/forces.js'
+import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './domain/login-throttle.js'
 import { CandourError } from './errors.js'
 import { logLine } from './log.js'
 import { removeOrphans } from './store/blobs.js'
@@ -26,7 +27,14 @@ export interface Service {
   readonly url: string
   readonly demoForces: readonly string[]
   readonly keyProblems: readonly KeyProblem[]
+  /** The login throttle (tests and the benchmark read its load and counters). */
+  readonly loginThrottle: LoginThrottle
   close (): Promise<void>
+}
+
+/** Overrides for tests and the benchmark. */
+export interface ServiceOptions {
+  readonly throttle?: ThrottleLimits
 }
 
 const DEMO_DIR = 'demo-keys'
@@ -40,7 +48,7 @@ async function refuseDemoSecrets (dataDir: string): Promise<void> {
 }
 
 /** Starts the service; resolves once it listens. */
-export async function startService (config: Config): Promise<Service> {
+export async function startService (config: Config, options: ServiceOptions = {}): Promise<Service> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   await chmod(config.dataDir, 0o700)
   if (config.production) await refuseDemoSecrets(config.dataDir)
@@ -68,8 +76,10 @@ export async function startService (config: Config): Promise<Service> {
     const forces = forceDirectory(new Set(keyring.byForce.keys()))
     const demoMode = keyring.demoForces.length > 0
     configureRenderer({ production: config.production })
+    const loginThrottle = new LoginThrottle(options.throttle ?? DEFAULT_THROTTLE)
     const app = createApp({
       config,
+      loginThrottle,
       forces,
       submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost },
       render: (template, context) => renderPage(template, context, { demoMode }),
@@ -93,6 +103,7 @@ export async function startService (config: Config): Promise<Service> {
       url: `http://${host}:${address.port}`,
       demoForces: keyring.demoForces,
       keyProblems: keyring.problems,
+      loginThrottle,
       async close () {
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))

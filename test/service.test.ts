@@ -45,7 +45,7 @@ test('production: no demo keys, a force without a key shown as unavailable and r
   t.regex(await refused.text(), /href="#force"/)
   const accepted = await postReport(service.url, { force: 'met', category: 'bribery', message: 'x', anonymity: 'anonymous' })
   t.is(accepted.status, 303)
-  t.regex(accepted.headers.get('set-cookie') ?? '', /; Secure$|; Secure;|SameSite=Strict$/)
+  t.regex(accepted.headers.get('set-cookie') ?? '', /; HttpOnly; SameSite=Strict; Secure$/)
 })
 
 test('production refuses to start with demo secret keys in DATA_DIR, or with no usable key at all', async (t) => {

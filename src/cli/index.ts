@@ -9,6 +9,7 @@ import { FORCES, findForce } from '../domain/forces.js'
 import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
 import { exportForce } from './export.js'
+import { replyFromFile } from './reply.js'
 
 /** Builds the program; `out` receives what the commands print. */
 export function program (out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Command {
@@ -30,6 +31,20 @@ export function program (out: (line: string) => void = (line) => process.stdout.
       try {
         const count = await exportForce(kv, options.force, options.out)
         out(`exported ${count} report(s)${access === 'control-socket' ? ' (through the running server)' : ''}`)
+      } finally {
+        await kv.close()
+      }
+    })
+  cli.command('reply')
+    .description('store a reply to a report from a UTF-8 text file (a copy for the reporter, a copy for the force)')
+    .requiredOption('--report <id>', 'report id')
+    .requiredOption('--text-file <file>', 'file holding the reply text')
+    .action(async (options: { report: string; textFile: string }) => {
+      const config = loadConfig()
+      const { kv } = await openStoreAnyway(config.dataDir)
+      try {
+        await replyFromFile(kv, config, options.report, options.textFile)
+        out('reply stored')
       } finally {
         await kv.close()
       }

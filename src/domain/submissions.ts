@@ -5,17 +5,15 @@
  * then the blobs are pending, and abandoning the submission removes them.
  */
 import { randomBytes } from 'node:crypto'
-import { encryptBytes, encryptStream } from '../crypto/encrypt.js'
 import type { RecipientKeys } from '../crypto/keys.js'
 import { generateReplyKeyPair } from '../crypto/reply-keys.js'
-import { discardBlobs, settleOps, writeBlob } from '../store/blobs.js'
 import type { Kv } from '../store/kv.js'
-import { putReporterOp, putReportOps, type ItemRecord, type ReportRecord } from '../store/records.js'
+import { modifyRecord, putReporterOp, putReportOps, type ReportRecord, type ReporterRecord } from '../store/records.js'
 import { CandourError } from '../errors.js'
 import { deriveReplyPassphrase, deriveReporterId, generateCodename, type Peppers } from './codenames.js'
-import { utcDate, utcMidnight } from './dates.js'
-import { sanitizeFilename } from './filenames.js'
+import { utcMidnight } from './dates.js'
 import { findForce } from './forces.js'
+import { PendingItems } from './pending-items.js'
 import type { Answers } from './report-answers.js'
 import { contactDocument, reportDocument } from './report-document.js'
 
@@ -27,80 +25,60 @@ export interface SubmissionDeps {
   readonly scryptCost: number
 }
 
-/** The outcome of a committed submission. */
+/** The outcome of a committed submission; `codename` only for a new reporter. */
 export interface Receipt {
-  readonly codename: string
+  readonly codename?: string
   readonly reportId: string
   readonly urgent: boolean
 }
-
-const encoder = new TextEncoder()
 
 /** A new random report id (no order, no time). */
 export function newReportId (): string {
   return randomBytes(12).toString('hex')
 }
 
+/** The recipient keys of a force, or the reason there are none. */
+export function forceRecipients (recipients: ReadonlyMap<string, RecipientKeys>, forceId: string): RecipientKeys {
+  if (findForce(forceId) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
+  const keys = recipients.get(forceId)
+  if (keys === undefined) throw new CandourError('FORCE_UNAVAILABLE', 'force has no usable key')
+  return keys
+}
+
 /** One report being received. */
 export class Submission {
   readonly #deps: SubmissionDeps
-  readonly #attachments: ItemRecord[] = []
-  readonly #blobs: string[] = []
-  readonly #today = utcDate()
-  #done = false
+  readonly #items: PendingItems
 
   constructor (deps: SubmissionDeps) {
     this.#deps = deps
-  }
-
-  #recipients (forceId: string): RecipientKeys {
-    if (findForce(forceId) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
-    const recipients = this.#deps.recipients.get(forceId)
-    if (recipients === undefined) throw new CandourError('FORCE_UNAVAILABLE', 'force has no usable key')
-    return recipients
+    this.#items = new PendingItems(deps.kv)
   }
 
   /** Number of attachments stored so far. */
   get attachmentCount (): number {
-    return this.#attachments.length
+    return this.#items.count('attachment')
   }
 
-  /** Streams one attachment through encryption into the store; an empty, nameless part is skipped. */
+  /** Streams one attachment through encryption into the store. */
   async addAttachment (forceId: string, originalName: string, source: AsyncIterable<Uint8Array>): Promise<void> {
-    if (this.#done) throw new TypeError('submission already finished')
-    const recipients = this.#recipients(forceId)
-    const blob = await writeBlob(this.#deps.kv, encryptStream(source, recipients, { filename: sanitizeFilename(originalName), date: utcMidnight() }))
-    this.#blobs.push(blob.id)
-    this.#attachments.push({ id: randomBytes(8).toString('hex'), kind: 'attachment', blob: blob.id, size: blob.size, received: this.#today })
+    await this.#items.addFile(source, originalName, forceRecipients(this.#deps.recipients, forceId))
   }
 
-  /** Encrypts the answers, creates the codename and reporter, and commits everything in one batch. */
-  async commit (answers: Answers): Promise<Receipt> {
-    if (this.#done) throw new TypeError('submission already finished')
+  /**
+   * Encrypts the answers and commits everything in one batch. A new reporter
+   * gets a codename and a reply key pair; a reporter already logged in
+   * (`reporterId`) gets the report added under their codename.
+   */
+  async commit (answers: Answers, options: { reporterId?: string } = {}): Promise<Receipt> {
     const force = findForce(answers.force)
-    const recipients = this.#recipients(answers.force)
+    const recipients = forceRecipients(this.#deps.recipients, answers.force)
     const reportId = newReportId()
-    const date = utcMidnight()
-    const facts = { reportId, forceName: force!.name, received: this.#today, attachments: this.#attachments.length }
-    const items: ItemRecord[] = []
-    const text = await writeBlob(this.#deps.kv, encryptBytes(encoder.encode(reportDocument(answers, facts)), recipients, { filename: 'report.txt', date }))
-    this.#blobs.push(text.id)
-    items.push({ id: randomBytes(8).toString('hex'), kind: 'report', blob: text.id, size: text.size, received: this.#today })
-    if (answers.contact !== undefined) {
-      const contact = await writeBlob(this.#deps.kv, encryptBytes(encoder.encode(contactDocument(answers.contact, facts)), recipients, { filename: 'contact.txt', date }))
-      this.#blobs.push(contact.id)
-      items.push({ id: randomBytes(8).toString('hex'), kind: 'contact', blob: contact.id, size: contact.size, received: this.#today })
-    }
-    items.push(...this.#attachments)
-
-    const codename = generateCodename()
-    const [reporterId, passphrase] = await Promise.all([
-      deriveReporterId(codename, this.#deps.peppers, this.#deps.scryptCost),
-      deriveReplyPassphrase(codename, this.#deps.peppers, this.#deps.scryptCost),
-    ])
-    const replyKeys = await generateReplyKeyPair(passphrase, date)
+    const facts = { reportId, forceName: force!.name, received: this.#items.today, attachments: this.attachmentCount }
+    if (answers.contact !== undefined) await this.#items.addText('contact', contactDocument(answers.contact, facts), 'contact.txt', recipients, { first: true })
+    await this.#items.addText('report', reportDocument(answers, facts), 'report.txt', recipients, { first: true })
     const urgent = answers.atRisk === 'yes'
-    const report: ReportRecord = {
+    const report = (reporter: string): ReportRecord => ({
       v: 1,
       id: reportId,
       force: answers.force,
@@ -108,23 +86,38 @@ export class Submission {
       channel: 'online',
       urgent,
       status: 'new',
-      received: this.#today,
-      reporter: reporterId,
-      items,
+      received: this.#items.today,
+      reporter,
+      items: [...this.#items.items],
+      replies: [],
+    })
+
+    if (options.reporterId !== undefined) {
+      const updated = await modifyRecord<ReporterRecord>(this.#deps.kv, 'reporters', options.reporterId, (current) => current === undefined
+        ? undefined
+        : { value: { ...current, reports: [...current.reports, reportId] }, ops: [...putReportOps(report(options.reporterId!)), ...this.#items.settleOps()] })
+      if (updated === undefined) throw new CandourError('NOT_FOUND', 'reporter not found')
+      this.#items.settled()
+      return Object.freeze({ reportId, urgent })
     }
-    await this.#deps.kv.batch([
-      ...putReportOps(report),
-      putReporterOp(reporterId, { v: 1, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey, reports: [reportId] }),
-      ...settleOps(this.#blobs),
+
+    const codename = generateCodename()
+    const [reporterId, passphrase] = await Promise.all([
+      deriveReporterId(codename, this.#deps.peppers, this.#deps.scryptCost),
+      deriveReplyPassphrase(codename, this.#deps.peppers, this.#deps.scryptCost),
     ])
-    this.#done = true
+    const replyKeys = await generateReplyKeyPair(passphrase, utcMidnight())
+    await this.#deps.kv.batch([
+      ...putReportOps(report(reporterId)),
+      putReporterOp(reporterId, { v: 1, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey, reports: [reportId] }),
+      ...this.#items.settleOps(),
+    ], { expect: [{ space: 'reporters', key: reporterId, value: undefined }] })
+    this.#items.settled()
     return Object.freeze({ codename, reportId, urgent })
   }
 
   /** Removes everything stored for this submission (rejected or aborted); safe to call twice. */
   async abandon (): Promise<void> {
-    if (this.#done) return
-    this.#done = true
-    await discardBlobs(this.#deps.kv, this.#blobs.splice(0))
+    await this.#items.abandon()
   }
 }

@@ -10,7 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { CandourError } from '../errors.js'
-import { SPACES, type BatchOp, type Kv, type Range, type Space } from './kv.js'
+import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type Space } from './kv.js'
 
 /** The socket's file name inside DATA_DIR. */
 export const CONTROL_SOCKET = 'control.sock'
@@ -19,7 +19,8 @@ const PAGE_ENTRIES = 256
 const PAGE_BYTES = 4 * 1024 * 1024
 const MAX_LINE = 64 * 1024 * 1024
 
-interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; range?: Range; keysOnly?: boolean }
+interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean }
+type WireExpect = { space: string; key: string; value: string | null }
 type WireOp = { type: 'put' | 'del'; space: string; key: string; value?: string }
 
 function space (name: unknown): Space {
@@ -43,7 +44,8 @@ async function answer (kv: Kv, req: Request): Promise<unknown> {
       const ops: BatchOp[] = (req.ops ?? []).map((op) => op.type === 'put'
         ? { type: 'put', space: space(op.space), key: str(op.key), value: Buffer.from(str(op.value), 'base64') }
         : { type: 'del', space: space(op.space), key: str(op.key) })
-      await kv.batch(ops)
+      const expect: Expectation[] = (req.expect ?? []).map((e) => ({ space: space(e.space), key: str(e.key), value: e.value === null ? undefined : Buffer.from(str(e.value), 'base64') }))
+      await kv.batch(ops, { expect })
       return null
     }
     case 'page': {
@@ -125,6 +127,7 @@ class RemoteKv implements Kv {
       if (waiter === undefined) return
       this.#waiting.delete(msg.id)
       if (msg.ok) waiter.resolve(msg.result)
+      else if (msg.code === 'STORE_CONFLICT') waiter.reject(new CandourError('STORE_CONFLICT', 'record changed meanwhile'))
       else waiter.reject(new CandourError('CONTROL_FAILED', 'the running server refused a store operation'))
     })
     socket.on('close', () => {
@@ -146,9 +149,10 @@ class RemoteKv implements Kv {
     return value === null ? undefined : Buffer.from(value, 'base64')
   }
 
-  async batch (ops: readonly BatchOp[]): Promise<void> {
+  async batch (ops: readonly BatchOp[], options: { readonly expect?: readonly Expectation[] } = {}): Promise<void> {
     await this.#call({
       op: 'batch',
+      expect: (options.expect ?? []).map((e) => ({ space: e.space, key: e.key, value: e.value === undefined ? null : Buffer.from(e.value).toString('base64') })),
       ops: ops.map((op) => op.type === 'put'
         ? { type: 'put', space: op.space, key: op.key, value: Buffer.from(op.value).toString('base64') }
         : { type: 'del', space: op.space, key: op.key }),

@@ -16,6 +16,13 @@ export type BatchOp =
   | { readonly type: 'put'; readonly space: Space; readonly key: string; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly space: Space; readonly key: string }
 
+/** A condition of a batch: the key holds exactly this value (undefined: the key is absent). */
+export interface Expectation {
+  readonly space: Space
+  readonly key: string
+  readonly value: Uint8Array | undefined
+}
+
 /** A key range inside one sublevel; bounds are compared as UTF-8 strings. */
 export interface Range {
   readonly gt?: string
@@ -30,8 +37,13 @@ export interface Range {
 export interface Kv {
   /** The value, or undefined when the key is absent ("not found" is not an error). */
   get (space: Space, key: string): Promise<Uint8Array | undefined>
-  /** Applies every operation or none. */
-  batch (ops: readonly BatchOp[]): Promise<void>
+  /**
+   * Applies every operation or none. With `expect`, applies them only if every
+   * expected value is still in place, else fails with STORE_CONFLICT: the
+   * read-modify-write of a record by the server and the command line at once
+   * cannot lose an update.
+   */
+  batch (ops: readonly BatchOp[], options?: { readonly expect?: readonly Expectation[] }): Promise<void>
   /** Entries of a range, in key order (or reverse). */
   entries (space: Space, range?: Range): AsyncIterable<[string, Uint8Array]>
   /** Keys of a range, in key order (or reverse). */

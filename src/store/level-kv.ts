@@ -5,11 +5,11 @@
  * by occupying both names with non-empty directories, so LevelDB's attempt to
  * rotate and create it fails and it runs without an info log.
  */
-import { mkdir, readdir, stat, writeFile, chmod } from 'node:fs/promises'
+import { mkdir, readdir, realpath, stat, writeFile, chmod } from 'node:fs/promises'
 import path from 'node:path'
 import { Level } from 'level'
 import { CandourError } from '../errors.js'
-import { SPACES, type BatchOp, type Kv, type Range, type Space } from './kv.js'
+import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type Space } from './kv.js'
 
 // The few sublevel methods used here, typed plainly (level's generics do not survive sublevel()).
 interface Sub {
@@ -56,10 +56,14 @@ function levelRange (range: Range = {}): Record<string, unknown> {
 
 class LevelKv implements Kv {
   readonly #db: Level<string, Uint8Array>
+  readonly #location: string
   readonly #subs: Map<Space, Sub>
+  // Batches run one after another, so an expectation checked is still true when the batch lands.
+  #queue: Promise<unknown> = Promise.resolve()
 
-  constructor (db: Level<string, Uint8Array>) {
+  constructor (db: Level<string, Uint8Array>, location: string) {
     this.#db = db
+    this.#location = location
     this.#subs = new Map(SPACES.map((space) => [space, db.sublevel<string, Uint8Array>(space, { keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Sub]))
   }
 
@@ -73,7 +77,20 @@ class LevelKv implements Kv {
     return this.#sub(space).get(key)
   }
 
-  async batch (ops: readonly BatchOp[]): Promise<void> {
+  async batch (ops: readonly BatchOp[], options: { readonly expect?: readonly Expectation[] } = {}): Promise<void> {
+    const run = this.#queue.then(() => this.#apply(ops, options.expect ?? []))
+    this.#queue = run.catch(() => {})
+    await run
+  }
+
+  async #apply (ops: readonly BatchOp[], expect: readonly Expectation[]): Promise<void> {
+    for (const expectation of expect) {
+      const actual = await this.#sub(expectation.space).get(expectation.key)
+      const same = actual === undefined || expectation.value === undefined
+        ? actual === expectation.value
+        : Buffer.from(actual).equals(expectation.value)
+      if (!same) throw new CandourError('STORE_CONFLICT', 'record changed meanwhile')
+    }
     if (ops.length === 0) return
     await this.#db.batch(ops.map((op) => op.type === 'put'
       ? { type: 'put' as const, sublevel: this.#sub(op.space), key: op.key, value: op.value }
@@ -96,22 +113,37 @@ class LevelKv implements Kv {
 
   async close (): Promise<void> {
     await this.#db.close()
+    openHere.delete(this.#location)
   }
 }
 
-/** Opens the LevelDB under `dataDir/store`; fails with STORE_LOCKED when another process holds it. */
+// LevelDB locks the store with fcntl(). A second open in the same process fails in LevelDB,
+// which then closes its descriptor of LOCK, and closing any descriptor of a file drops every
+// fcntl lock the process holds on it (POSIX): the store would stay open here yet be unlocked
+// for other processes. So a second open in this process is refused before LevelDB sees it.
+const openHere = new Set<string>()
+
+/** Opens the LevelDB under `dataDir/store`; fails with STORE_LOCKED when another process, or this one, holds it. */
 export async function openLevelKv (dataDir: string): Promise<Kv> {
   const location = path.join(dataDir, 'store')
   await mkdir(location, { recursive: true, mode: 0o700 })
   await chmod(location, 0o700)
-  await blockInfoLog(location)
-  const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const real = await realpath(location)
+  if (openHere.has(real)) throw new CandourError('STORE_LOCKED', 'store is already open in this process')
+  openHere.add(real)
   try {
-    await db.open()
+    await blockInfoLog(location)
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    try {
+      await db.open()
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause
+      if (cause?.code === 'LEVEL_LOCKED') throw new CandourError('STORE_LOCKED', 'store is open in another process', { cause: err })
+      throw new CandourError('STORE_FAILED', 'store could not be opened', { cause: err })
+    }
+    return new LevelKv(db, real)
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause
-    if (cause?.code === 'LEVEL_LOCKED') throw new CandourError('STORE_LOCKED', 'store is open in another process', { cause: err })
-    throw new CandourError('STORE_FAILED', 'store could not be opened', { cause: err })
+    openHere.delete(real)
+    throw err
   }
-  return new LevelKv(db)
 }

@@ -3,10 +3,11 @@
  * to closed values (force, category, channel, urgent flag, status, UTC date);
  * everything a person wrote is in ciphertext blobs.
  */
-import type { BatchOp, Kv } from './kv.js'
+import { CandourError, isCandourError } from '../errors.js'
+import type { BatchOp, Kv, Space } from './kv.js'
 
 /** The kinds of encrypted item a report holds. */
-export type ItemKind = 'report' | 'contact' | 'attachment'
+export type ItemKind = 'report' | 'contact' | 'attachment' | 'further-information'
 
 /** One encrypted item of a report. */
 export interface ItemRecord {
@@ -16,6 +17,22 @@ export interface ItemRecord {
   readonly size: number
   /** UTC date the item was received (further information arrives later). */
   readonly received: string
+  /** True for further information sent after the report itself. */
+  readonly followUp?: boolean
+}
+
+/** A reply from the force: a copy for the reporter (which they may delete) and a copy for the force's record. */
+export interface ReplyRecord {
+  readonly id: string
+  readonly date: string
+  readonly forceBlob: string
+  readonly forceSize: number
+  /** The reporter's copy; null once the reporter deleted it. */
+  readonly reporterBlob: string | null
+  /** UTC date the reporter first saw it. */
+  readonly read: string | null
+  /** UTC date the reporter deleted their copy. */
+  readonly deleted: string | null
 }
 
 /** A report's plaintext metadata and its items. */
@@ -30,6 +47,7 @@ export interface ReportRecord {
   readonly received: string
   readonly reporter: string
   readonly items: readonly ItemRecord[]
+  readonly replies: readonly ReplyRecord[]
 }
 
 /** A reporter, keyed by the identifier derived from the codename. */
@@ -85,4 +103,27 @@ export async function * reportsOfForce (kv: Kv, force: string): AsyncIterable<Re
     const report = await getReport(kv, key.slice(key.lastIndexOf('!') + 1))
     if (report !== undefined) yield report
   }
+}
+
+const MAX_ATTEMPTS = 20
+
+/**
+ * Read-modify-write of one JSON record that cannot lose a concurrent update:
+ * `change` gets the current record and returns the new one with any other
+ * operations of the same batch (or undefined to leave it); the batch lands only
+ * if the record is unchanged meanwhile, else `change` runs again on the fresh one.
+ */
+export async function modifyRecord<T> (kv: Kv, space: Space, key: string, change: (current: T | undefined) => { value: T; ops?: BatchOp[] } | undefined): Promise<T | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const raw = await kv.get(space, key)
+    const next = change(decode<T>(raw))
+    if (next === undefined) return undefined
+    try {
+      await kv.batch([{ type: 'put', space, key, value: encode(next.value) }, ...(next.ops ?? [])], { expect: [{ space, key, value: raw }] })
+      return next.value
+    } catch (err) {
+      if (!isCandourError(err, 'STORE_CONFLICT')) throw err
+    }
+  }
+  throw new CandourError('STORE_CONFLICT', 'record kept changing')
 }

@@ -13,7 +13,9 @@ import type { WebDeps } from './deps.js'
 import { errorBoundary } from './middleware/error-boundary.js'
 import { sameOrigin } from './middleware/same-origin.js'
 import { securityHeaders } from './middleware/security-headers.js'
+import { accountRoutes } from './reporter/account.js'
 import { reporterRoutes } from './reporter/routes.js'
+import { reporterSessions } from './reporter/session.js'
 
 const STYLESHEET_URL = new URL('../../templates/static/candour.css', import.meta.url)
 
@@ -39,7 +41,9 @@ export function createApp (deps: WebDeps): Koa {
     ctx.type = 'text/css; charset=utf-8'
     ctx.body = stylesheet
   })
-  const reporter = reporterRoutes(deps, new ReceiptBox())
+  const sessions = reporterSessions()
+  const reporter = reporterRoutes(deps, new ReceiptBox(), sessions)
+  const account = accountRoutes(deps, sessions)
   const methodNotAllowed = (): Error => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed')
 
   app.use(errorBoundary(
@@ -52,5 +56,7 @@ export function createApp (deps: WebDeps): Koa {
   app.use(statics.allowedMethods({ throw: true, methodNotAllowed }))
   app.use(reporter.routes())
   app.use(reporter.allowedMethods({ throw: true, methodNotAllowed }))
+  app.use(account.routes())
+  app.use(account.allowedMethods({ throw: true, methodNotAllowed }))
   return app
 }

@@ -1,13 +1,15 @@
-/** What the web layer is given by main.ts (or a test): everything it needs, nothing global. */
+/** What the web layer is given by service.ts (or a test): everything it needs, nothing global. */
 import type { Config } from '../config.js'
-import type { SubmissionDeps } from '../domain/submissions.js'
 import type { ForceDirectory } from '../domain/force-directory.js'
+import type { LoginThrottle } from '../domain/login-throttle.js'
+import type { SubmissionDeps } from '../domain/submissions.js'
 
 /** Dependencies of the Koa app. */
 export interface WebDeps {
   readonly config: Config
   readonly forces: ForceDirectory
   readonly submissionDeps: SubmissionDeps
+  readonly loginThrottle: LoginThrottle
   /** Renders a template with the page context (the demo banner is added by the renderer). */
   readonly render: (template: string, context: Record<string, unknown>) => string
 }

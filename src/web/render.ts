@@ -40,11 +40,26 @@ function errorForGlobal (this: RenderContext, field: string): { text: string } |
   return error === undefined ? undefined : { text: translate(localeOf(this), error.key, error.params) }
 }
 
+// Routes hand dates over as YYYY-MM-DD; the catalogue spells them out ("4 March 2025") so a
+// translation orders day, month and year itself. Plain text, so it can also fill a t() parameter.
+function formatDateGlobal (this: RenderContext, isoDate: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(isoDate))
+  if (match === null) throw new TypeError('formatDate() expects a YYYY-MM-DD date')
+  const locale = localeOf(this)
+  return translate(locale, 'dates.date', {
+    day: Number(match[3]),
+    month: translate(locale, `dates.months.${Number(match[2])}`),
+    // A string, not a number: the locale's number format would group "2,025".
+    year: match[1]!
+  })
+}
+
 function createEnvironment (noCache: boolean): nunjucks.Environment {
   const loader = new nunjucks.FileSystemLoader([templatesDir, govukDir], { noCache })
   const environment = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false })
   environment.addGlobal('t', translateGlobal)
   environment.addGlobal('errorFor', errorForGlobal)
+  environment.addGlobal('formatDate', formatDateGlobal)
   return environment
 }
 

@@ -31,7 +31,8 @@ const contractErrors: FieldError[] = [
   { field: 'contact', key: 'errors.report.contactTooLong', params: { max: 2000 } }
 ]
 
-const errorPages = ['badRequest', 'crossSite', 'notFound', 'methodNotAllowed', 'tooLarge', 'serverError', 'unavailable', 'receiptGone']
+const errorPages = ['badRequest', 'crossSite', 'notFound', 'methodNotAllowed', 'tooLarge', 'serverError', 'unavailable', 'receiptGone',
+  'tooManyAttempts', 'busy', 'forbidden']
 
 function templateFiles (dir: string = templatesDir): string[] {
   return readdirSync(dir).flatMap((name) => {

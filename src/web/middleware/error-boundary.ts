@@ -25,8 +25,15 @@ const PAGES: Record<number, { page: string }> = {
   404: { page: 'notFound' },
   405: { page: 'methodNotAllowed' },
   413: { page: 'tooLarge' },
+  429: { page: 'tooManyAttempts' },
   500: { page: 'serverError' },
   503: { page: 'unavailable' },
+}
+
+// Codes whose page says more than their status does.
+const BY_CODE: Partial<Record<string, string>> = {
+  CSRF_INVALID: 'forbidden',
+  LOGIN_BUSY: 'busy',
 }
 
 /** Turns anything thrown into a CandourError (Koa and router errors carry a status). */
@@ -53,12 +60,13 @@ export function errorBoundary (render: ErrorRenderer, params: ErrorParams): Midd
       const err = toCandourError(raw)
       if (!err.expose) logLine(`error ${err.code}`)
       const status = PAGES[err.status] === undefined ? 500 : err.status
-      const name = PAGES[status]!.page
+      const name = BY_CODE[err.code] ?? PAGES[status]!.page
       ctx.status = status
       ctx.type = 'text/html; charset=utf-8'
       const bodyParams = params(status)
       ctx.body = render({ status, titleKey: `errors.page.${name}.title`, bodyKey: `errors.page.${name}.body`, ...(bodyParams === undefined ? {} : { bodyParams }) })
       applySecurityHeaders(ctx)
+      if (status === 429 || status === 503) ctx.set('Retry-After', '60')
       // The rest of an oversized or broken body is not worth reading: close once the page is sent.
       if (status === 413 || err.code === 'CLIENT_ABORTED' || err.code === 'MULTIPART_MALFORMED') ctx.set('Connection', 'close')
     }

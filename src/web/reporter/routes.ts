@@ -1,62 +1,60 @@
 /**
- * The reporter's pages: landing page, report form, submission, codename page.
- * Handlers translate HTTP into domain calls and back; rules live in domain/.
+ * The reporter's first pages: landing page, report form, submission, codename
+ * page. Handlers translate HTTP into domain calls and back; rules live in domain/.
  */
 import Router from '@koa/router'
 import type { Context } from 'koa'
 import { ANSWER_FIELDS, checkAnswers, type AnswerField, type RawAnswers } from '../../domain/report-answers.js'
 import { utcDate } from '../../domain/dates.js'
 import { Submission } from '../../domain/submissions.js'
+import { CandourError } from '../../errors.js'
 import type { ReceiptBox } from '../codename-receipts.js'
-import { readMultipart } from '../multipart.js'
+import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import type { WebDeps } from '../deps.js'
+import { readMultipart } from '../multipart.js'
+import { csrfMatches } from '../sessions.js'
 import { formErrors } from './form-errors.js'
+import { formLimits, multipartLimits } from './limits.js'
+import { currentReporter, sessionContext, type ReporterSessions } from './session.js'
 
 const RECEIPT_COOKIE = 'candour_receipt'
 const RECEIPT_PATH = '/report/sent'
 const FIELDS = new Set<string>(ANSWER_FIELDS)
 
-async function drain (stream: AsyncIterable<Uint8Array>): Promise<void> {
+/** Reads a file stream to its end, discarding it. */
+export async function drain (stream: AsyncIterable<Uint8Array>): Promise<void> {
   for await (const _ of stream) { /* discard */ }
 }
 
-/** Builds the reporter router. */
-export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox): Router {
+/** Builds the router of the landing page and the report form. */
+export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: ReporterSessions): Router {
   const router = new Router()
   const { config, forces } = deps
-  const limits = {
-    maxMessageChars: config.maxMessageChars,
-    maxContactChars: config.maxContactChars,
-    maxFiles: config.maxFiles,
-    maxTotalMiB: Math.floor(config.maxSubmissionBytes / (1024 * 1024)),
+  const limits = formLimits(config)
+  const cookie = { path: RECEIPT_PATH, secure: config.cookieSecure }
+
+  const html = (ctx: Context, template: string, context: Record<string, unknown>): void => {
+    ctx.type = 'text/html; charset=utf-8'
+    ctx.body = deps.render(template, { ...sessionContext(currentReporter(ctx, sessions)), ...context })
   }
 
-  const showForm = (ctx: Context, values: RawAnswers, errors: ReturnType<typeof formErrors>, filesDropped: boolean): void => {
-    ctx.type = 'text/html; charset=utf-8'
-    ctx.body = deps.render('reporter/report-form.njk', { forces: forces.list(), values, errors, filesDropped, limits })
-  }
+  router.get('/', (ctx) => html(ctx, 'reporter/start.njk', {}))
 
-  router.get('/', (ctx) => {
-    ctx.type = 'text/html; charset=utf-8'
-    ctx.body = deps.render('reporter/start.njk', {})
-  })
-
-  router.get('/report', (ctx) => showForm(ctx, {}, [], false))
+  router.get('/report', (ctx) => html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: {}, errors: [], filesDropped: false, limits }))
 
   router.post('/report', async (ctx) => {
+    const session = currentReporter(ctx, sessions)
     const submission = new Submission(deps.submissionDeps)
     const raw: Record<string, string> = {}
+    let csrf: string | undefined
     let filesDropped = false
     let truncated = false
+    // A logged-in reporter's report goes under their codename, so their form carries the token first.
+    const authorised = (): boolean => session === undefined ? csrf === undefined : csrfMatches(session, csrf)
     try {
-      await readMultipart(ctx.req, {
-        maxFileBytes: config.maxSubmissionBytes,
-        maxFiles: config.maxFiles,
-        // UTF-8 takes at most four bytes a character; the exact count is checked in the domain.
-        maxFieldBytes: config.maxMessageChars * 4 + 4,
-        maxFields: 40,
-      }, {
+      await readMultipart(ctx.req, multipartLimits(config), {
         field (name, value, wasTruncated) {
+          if (name === 'csrf' && csrf === undefined) { csrf = value; return }
           if (!FIELDS.has(name) || Object.hasOwn(raw, name)) return
           raw[name] = value
           if (wasTruncated) truncated = true
@@ -64,6 +62,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox): Router {
         async file (name, filename, stream) {
           // Browsers send an empty, nameless part when no file was chosen.
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
+          if (!authorised()) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
           const force = raw.force ?? ''
           if (!forces.isAvailable(force)) {
             // Nothing can be encrypted without the force's keys: drop the file; the form says why.
@@ -74,6 +73,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox): Router {
           await submission.addAttachment(force, filename, stream)
         },
       })
+      if (!authorised()) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
     } catch (err) {
       await submission.abandon()
       throw err
@@ -86,35 +86,38 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox): Router {
       filesDropped ||= submission.attachmentCount > 0
       await submission.abandon()
       ctx.status = 400
-      showForm(ctx, pick(values), formErrors(problems, limits), filesDropped)
+      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: formErrors(problems, limits), filesDropped, limits })
       return
     }
     let receipt
     try {
-      receipt = await submission.commit(checked.answers)
+      receipt = await submission.commit(checked.answers, session === undefined ? {} : { reporterId: session.data.reporterId })
     } catch (err) {
       await submission.abandon()
       throw err
     }
-    const handle = receipts.put({ codename: receipt.codename, forceName: forces.name(checked.answers.force), urgent: receipt.urgent })
-    // Session cookie (no Expires/Max-Age), scoped to the one page that reads it.
-    ctx.set('Set-Cookie', `${RECEIPT_COOKIE}=${handle}; Path=${RECEIPT_PATH}; HttpOnly; SameSite=Strict${config.cookieSecure ? '; Secure' : ''}`)
+    const forceName = forces.name(checked.answers.force)
+    if (receipt.codename === undefined) {
+      html(ctx, 'reporter/report-added.njk', { forceName, urgent: receipt.urgent })
+      return
+    }
+    const handle = receipts.put({ codename: receipt.codename, forceName, urgent: receipt.urgent })
+    // Session cookie (no Expires/Max-Age), scoped to the one page that reads it; it holds a handle, never the codename.
+    ctx.set('Set-Cookie', sessionCookie(RECEIPT_COOKIE, handle, cookie))
     ctx.status = 303
     ctx.redirect(RECEIPT_PATH)
   })
 
   router.get(RECEIPT_PATH, (ctx) => {
-    const handle = /(?:^|;\s*)candour_receipt=([A-Za-z0-9_-]{43})(?:;|$)/.exec(ctx.get('Cookie'))?.[1]
+    const handle = readHandle(ctx.get('Cookie'), RECEIPT_COOKIE)
     const receipt = handle === undefined ? undefined : receipts.take(handle)
-    ctx.set('Set-Cookie', `${RECEIPT_COOKIE}=; Path=${RECEIPT_PATH}; Max-Age=0; HttpOnly; SameSite=Strict${config.cookieSecure ? '; Secure' : ''}`)
+    ctx.set('Set-Cookie', clearedCookie(RECEIPT_COOKIE, cookie))
     if (receipt === undefined) {
       ctx.status = 404
-      ctx.type = 'text/html; charset=utf-8'
-      ctx.body = deps.render('errors/error.njk', { status: 404, titleKey: 'errors.page.receiptGone.title', bodyKey: 'errors.page.receiptGone.body' })
+      html(ctx, 'errors/error.njk', { status: 404, titleKey: 'errors.page.receiptGone.title', bodyKey: 'errors.page.receiptGone.body' })
       return
     }
-    ctx.type = 'text/html; charset=utf-8'
-    ctx.body = deps.render('reporter/codename.njk', receipt as unknown as Record<string, unknown>)
+    html(ctx, 'reporter/codename.njk', { ...receipt })
   })
 
   return router

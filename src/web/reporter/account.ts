@@ -1,0 +1,164 @@
+/**
+ * The returning reporter: log in with the codename, read replies, delete them,
+ * send further information, log out. Every state-changing form carries the
+ * session's CSRF token; any report or reply id not the reporter's own answers
+ * 404, exactly like one that does not exist.
+ */
+import Router from '@koa/router'
+import type { Context } from 'koa'
+import { FurtherInformation, ownReport } from '../../domain/further-information.js'
+import { deleteReporterCopy } from '../../domain/replies.js'
+import { reporterReports } from '../../domain/reporter-view.js'
+import { authenticate, codenameShape } from '../../domain/reporters.js'
+import { CandourError } from '../../errors.js'
+import type { WebDeps } from '../deps.js'
+import { readMultipart } from '../multipart.js'
+import type { FieldError } from '../render.js'
+import { csrfMatches, type Session } from '../sessions.js'
+import { readUrlencoded } from '../urlencoded.js'
+import { formLimits, multipartLimits } from './limits.js'
+import { drain } from './routes.js'
+import { clearReporterCookie, currentReporter, sessionContext, setReporterCookie, type ReporterSessions } from './session.js'
+import type { ReporterIdentity } from '../../domain/reporters.js'
+
+const FORM_BYTES = 8 * 1024
+const NOTICES = new Set(['further-sent', 'reply-deleted', 'logged-in'])
+
+/** Builds the router of the returning reporter's pages. */
+export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Router {
+  const router = new Router()
+  const { config } = deps
+  const { kv } = deps.submissionDeps
+  const limits = formLimits(config)
+
+  const html = (ctx: Context, template: string, context: Record<string, unknown>, session?: Session<ReporterIdentity>): void => {
+    ctx.type = 'text/html; charset=utf-8'
+    ctx.body = deps.render(template, { ...sessionContext(session), ...context })
+  }
+
+  const required = (ctx: Context): Session<ReporterIdentity> | undefined => {
+    const session = currentReporter(ctx, sessions)
+    if (session === undefined) {
+      ctx.status = 303
+      ctx.redirect('/login?session=ended')
+    }
+    return session
+  }
+
+  const loginForm = (ctx: Context, errors: FieldError[], status = 200): void => {
+    ctx.status = status
+    html(ctx, 'reporter/login.njk', { errors, ...(ctx.query.session === 'ended' && status === 200 ? { notice: 'session-ended' } : {}) })
+  }
+
+  router.get('/login', (ctx) => loginForm(ctx, []))
+
+  router.post('/login', async (ctx) => {
+    const form = await readUrlencoded(ctx.req, FORM_BYTES)
+    const input = form.get('codename') ?? ''
+    const shape = codenameShape(input)
+    // Refused on shape alone, before any derivation: nothing slow is done for junk.
+    if (shape === 'missing') { loginForm(ctx, [{ field: 'codename', key: 'errors.login.codenameMissing' }], 400); return }
+    if (shape === 'invalid') { loginForm(ctx, [{ field: 'codename', key: 'errors.login.codenameInvalid' }], 400); return }
+    deps.loginThrottle.checkAllowed()
+    const identity = shape === 'ok'
+      ? await deps.loginThrottle.run(() => authenticate(kv, deps.submissionDeps.peppers, deps.submissionDeps.scryptCost, input))
+      : undefined
+    if (identity === undefined) {
+      deps.loginThrottle.recordFailure()
+      loginForm(ctx, [{ field: 'codename', key: 'errors.login.notRecognised' }], 400)
+      return
+    }
+    // A fresh session id at every login; an old one presented with it is ended.
+    const previous = currentReporter(ctx, sessions)
+    if (previous !== undefined) sessions.end(previous.id)
+    const session = sessions.create(identity)
+    setReporterCookie(ctx, session.id, config.cookieSecure)
+    ctx.status = 303
+    ctx.redirect('/reports')
+  })
+
+  router.post('/logout', async (ctx) => {
+    const form = await readUrlencoded(ctx.req, FORM_BYTES)
+    const session = currentReporter(ctx, sessions)
+    if (session !== undefined) {
+      if (!csrfMatches(session, form.get('csrf') ?? undefined)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+      sessions.end(session.id)
+    }
+    clearReporterCookie(ctx, config.cookieSecure)
+    html(ctx, 'reporter/logged-out.njk', {})
+  })
+
+  router.get('/reports', async (ctx) => {
+    const session = required(ctx)
+    if (session === undefined) return
+    const done = typeof ctx.query.done === 'string' && NOTICES.has(ctx.query.done) ? ctx.query.done : undefined
+    const reports = await reporterReports(kv, session.data)
+    html(ctx, 'reporter/reports.njk', { reports, ...(done === undefined ? {} : { notice: done }) }, session)
+  })
+
+  router.post('/replies/delete', async (ctx) => {
+    const session = currentReporter(ctx, sessions)
+    const form = await readUrlencoded(ctx.req, FORM_BYTES)
+    if (session === undefined || !csrfMatches(session, form.get('csrf') ?? undefined)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+    const deleted = await deleteReporterCopy(kv, session.data.reporterId, form.get('report') ?? '', form.get('reply') ?? '')
+    if (!deleted) throw new CandourError('NOT_FOUND', 'reply not found')
+    ctx.status = 303
+    ctx.redirect('/reports?done=reply-deleted')
+  })
+
+  router.get('/further', async (ctx) => {
+    const session = required(ctx)
+    if (session === undefined) return
+    const report = await ownReport(kv, session.data.reporterId, typeof ctx.query.report === 'string' ? ctx.query.report : '')
+    html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received }, values: {}, errors: [], limits }, session)
+  })
+
+  router.post('/further', async (ctx) => {
+    const session = currentReporter(ctx, sessions)
+    if (session === undefined) throw new CandourError('CSRF_INVALID', 'no session')
+    let csrf: string | undefined
+    let reportId: string | undefined
+    let message = ''
+    let truncated = false
+    let further: FurtherInformation | undefined
+    // The token and the report come first in the form; nothing is stored before both are checked.
+    const open = async (): Promise<FurtherInformation> => {
+      if (!csrfMatches(session, csrf)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+      further ??= await FurtherInformation.open(deps.submissionDeps, session.data.reporterId, reportId ?? '')
+      return further
+    }
+    try {
+      await readMultipart(ctx.req, multipartLimits(config), {
+        field (name, value, wasTruncated) {
+          if (name === 'csrf') csrf ??= value
+          else if (name === 'report') reportId ??= value
+          else if (name === 'message') { message = value.replace(/\r\n?/g, '\n'); truncated ||= wasTruncated }
+        },
+        async file (name, filename, stream) {
+          if (name !== 'attachments' || filename === '') { await drain(stream); return }
+          await (await open()).addAttachment(filename, stream)
+        },
+      })
+      const target = await open()
+      const errors: FieldError[] = []
+      if (truncated || [...message].length > config.maxMessageChars) errors.push({ field: 'message', key: 'errors.further.messageTooLong', params: { max: config.maxMessageChars } })
+      else if (message.trim() === '' && target.attachmentCount === 0) errors.push({ field: 'message', key: 'errors.further.messageMissing' })
+      if (errors.length > 0) {
+        const filesDropped = target.attachmentCount > 0
+        await target.abandon()
+        const report = await ownReport(kv, session.data.reporterId, reportId ?? '')
+        ctx.status = 400
+        html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received }, values: { message: truncated ? '' : message }, errors, filesDropped, limits }, session)
+        return
+      }
+      await target.commit(message)
+    } catch (err) {
+      await further?.abandon()
+      throw err
+    }
+    ctx.status = 303
+    ctx.redirect('/reports?done=further-sent')
+  })
+
+  return router
+}
