@@ -30,7 +30,7 @@ export interface Answers {
 }
 
 /** Why a field was refused. */
-export type ProblemCode = 'missing' | 'unknown' | 'unavailable' | 'too-long' | 'invalid' | 'future'
+export type ProblemCode = 'missing' | 'unknown' | 'unavailable' | 'too-long' | 'invalid' | 'future' | 'dropped'
 
 /** One refused field. */
 export interface Problem {

@@ -20,11 +20,13 @@ export interface MultipartLimits {
   readonly maxFields: number
 }
 
-/** Callbacks for the parts of a body. */
-export interface MultipartHandlers {
+/** Callbacks for the parts of a body; `S` is what the handler needs to remember of the fields before a file. */
+export interface MultipartHandlers<S = undefined> {
   field (name: string, value: string, truncated: boolean): void
+  /** Called the moment a file part begins, so the file is judged by the fields that came before it, not after. */
+  snapshot?: () => S
   /** Consumes a file stream fully (or fails); files are handed over strictly one after another. */
-  file (name: string, filename: string, stream: AsyncIterable<Uint8Array>): Promise<void>
+  file (name: string, filename: string, stream: AsyncIterable<Uint8Array>, before: S): Promise<void>
 }
 
 // Framing, headers and text fields on top of the file bytes.
@@ -33,7 +35,7 @@ const OVERHEAD_BYTES = 4 * 1024 * 1024
 const DRAIN_BYTES = 64 * 1024 * 1024
 
 /** Parses a multipart body; rejects with a CandourError whose code says what went wrong. */
-export async function readMultipart (req: IncomingMessage, limits: MultipartLimits, handlers: MultipartHandlers): Promise<void> {
+export async function readMultipart<S = undefined> (req: IncomingMessage, limits: MultipartLimits, handlers: MultipartHandlers<S>): Promise<void> {
   const type = req.headers['content-type'] ?? ''
   if (!/^multipart\/form-data\s*;/i.test(type)) throw new CandourError('UNSUPPORTED_MEDIA_TYPE', 'expected multipart/form-data')
   const maxBody = limits.maxFileBytes + OVERHEAD_BYTES
@@ -47,7 +49,8 @@ export async function readMultipart (req: IncomingMessage, limits: MultipartLimi
       defParamCharset: 'utf8',
       limits: {
         fileSize: limits.maxFileBytes + 1,
-        files: limits.maxFiles,
+        // One more part than files allowed: browsers send an empty, nameless part when none was chosen.
+        files: limits.maxFiles + 1,
         fields: limits.maxFields,
         fieldSize: limits.maxFieldBytes,
         parts: limits.maxFields + limits.maxFiles + 1,
@@ -90,8 +93,11 @@ export async function readMultipart (req: IncomingMessage, limits: MultipartLimi
   parser.on('field', (name, value, info) => {
     if (failure === undefined) handlers.field(name, value, info.valueTruncated || info.nameTruncated)
   })
+  let namedFiles = 0
   parser.on('file', (name, stream: Readable, info) => {
     if (failure !== undefined) { stream.resume(); return }
+    if ((info.filename ?? '') !== '' && ++namedFiles > limits.maxFiles) { fail(new CandourError('TOO_MANY_FILES', 'too many files')); stream.resume(); return }
+    const before = handlers.snapshot?.() as S
     // A file stream of our own, so a failure elsewhere can end the file in flight with an error.
     const file = new PassThrough({ highWaterMark: 1024 * 1024 })
     // Errors reach the consumer through iteration; this keeps an early destroy from being unhandled.
@@ -110,7 +116,7 @@ export async function readMultipart (req: IncomingMessage, limits: MultipartLimi
       current = file
       try {
         if (failure !== undefined) throw failure
-        await handlers.file(name, info.filename ?? '', file)
+        await handlers.file(name, info.filename ?? '', file, before)
       } catch (err) {
         fail(isCandourError(err) ? err : new CandourError('ENCRYPTION_FAILED', 'attachment could not be stored', { cause: err }))
         file.resume()

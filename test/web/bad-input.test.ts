@@ -264,21 +264,20 @@ const fileBeforeForce = (rest: Record<string, string>): Buffer => multipart([
 test.serial('a file sent before the force field, with a form error: nothing stored, and the form says to choose the files again', async (t) => {
   await nothingStored(t, async () => {
     const page = await postMultipart(service, fileBeforeForce({ ...VALID, message: '' }))
-    assertFormErrors(t, page, [{ field: 'message', key: 'errors.report.messageMissing' }])
+    assertFormErrors(t, page, [{ field: 'message', key: 'errors.report.messageMissing' }, { field: 'attachments', key: 'errors.report.attachmentsDropped' }])
     t.true(page.body.includes('id="files-dropped"'))
     t.true(page.body.includes(say('report.filesDropped')))
   })
 })
 
-// Known bug, reported: a file whose part arrives before the force field is dropped, and when the
-// rest of the form is valid the report is stored without it and the reporter is told it was sent.
-// (A small file in the same TCP read as the force field is kept: the outcome depends on chunking.)
-// Sane is either: refused with nothing stored, or stored with the file.
-test.serial.failing('a file sent before the force field of an otherwise valid form is not silently lost', async (t) => {
+// A file whose part arrives before the force field cannot be encrypted: the form must be refused
+// with nothing stored (never stored without the file), whatever the TCP chunking.
+test.serial('a file sent before the force field of an otherwise valid form is not silently lost', async (t) => {
   const before = await counts()
   const known = new Set<string>()
   for await (const report of reportsOfForce(kv, 'met')) known.add(report.id)
   const page = await postMultipart(service, fileBeforeForce(VALID))
+  t.is(page.status, 400, 'refused: the file could not be encrypted without a force')
   if (page.status === 303) {
     const added = []
     for await (const report of reportsOfForce(kv, 'met')) if (!known.has(report.id)) added.push(report)

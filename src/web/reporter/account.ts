@@ -134,9 +134,13 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
           else if (name === 'report') reportId ??= value
           else if (name === 'message') { message = value.replace(/\r\n?/g, '\n'); truncated ||= wasTruncated }
         },
-        async file (name, filename, stream) {
+        snapshot: () => ({ csrf, reportId }),
+        async file (name, filename, stream, before) {
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
-          await (await open()).addAttachment(filename, stream)
+          // Judged by the token and report that came before this file, whatever follows it.
+          if (!csrfMatches(session, before.csrf)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+          further ??= await FurtherInformation.open(deps.submissionDeps, session.data.reporterId, before.reportId ?? '')
+          await further.addAttachment(filename, stream)
         },
       })
       const target = await open()

@@ -24,6 +24,7 @@ const KEYS: Record<string, string> = {
   'when-year/future': 'errors.report.whenFuture',
   'attachments/too-long': 'errors.report.filesTooLarge',
   'attachments/invalid': 'errors.report.tooManyFiles',
+  'attachments/dropped': 'errors.report.attachmentsDropped',
 }
 
 /** Limits named in error messages. */

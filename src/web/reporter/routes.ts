@@ -59,11 +59,12 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
           raw[name] = value
           if (wasTruncated) truncated = true
         },
-        async file (name, filename, stream) {
+        snapshot: () => ({ force: raw.force ?? '', authorised: authorised() }),
+        async file (name, filename, stream, before) {
           // Browsers send an empty, nameless part when no file was chosen.
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
-          if (!authorised()) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
-          const force = raw.force ?? ''
+          if (!before.authorised) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+          const force = before.force
           if (!forces.isAvailable(force)) {
             // Nothing can be encrypted without the force's keys: drop the file; the form says why.
             filesDropped = true
@@ -81,6 +82,8 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     const values = raw as RawAnswers
     const checked = checkAnswers(values, forces, config, utcDate())
     const problems = checked.problems.slice()
+    // A file that came before a usable force could not be encrypted: say so, never store the report without it.
+    if (filesDropped && !problems.some((p) => p.field === 'force')) problems.push({ field: 'attachments', code: 'dropped' })
     if (truncated && !problems.some((p) => p.field === 'message')) problems.push({ field: 'message', code: 'too-long' })
     if (checked.answers === undefined || problems.length > 0) {
       filesDropped ||= submission.attachmentCount > 0
