@@ -35,6 +35,8 @@ export interface Service {
 /** Overrides for tests and the benchmark. */
 export interface ServiceOptions {
   readonly throttle?: ThrottleLimits
+  /** Idle time that ends a reporter's session (30 minutes unless a test says otherwise). */
+  readonly reporterIdleMs?: number
 }
 
 const DEMO_DIR = 'demo-keys'
@@ -80,6 +82,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
     const app = createApp({
       config,
       loginThrottle,
+      ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
       forces,
       submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost },
       render: (template, context) => renderPage(template, context, { demoMode }),

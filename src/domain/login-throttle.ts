@@ -28,6 +28,7 @@ export class LoginThrottle {
   readonly #waiting: Array<() => void> = []
   readonly #failures: number[] = []
   #running = 0
+  #started = 0
 
   constructor (limits: ThrottleLimits = DEFAULT_THROTTLE) {
     this.#limits = limits
@@ -53,6 +54,7 @@ export class LoginThrottle {
     } else {
       this.#running++
     }
+    this.#started++
     try {
       return await work()
     } finally {
@@ -63,9 +65,9 @@ export class LoginThrottle {
     }
   }
 
-  /** Logins running and waiting (for the benchmark and tests). */
-  get load (): { running: number; waiting: number } {
-    return { running: this.#running, waiting: this.#waiting.length }
+  /** Logins running and waiting, and how many derivations ever started (for the benchmark and tests). */
+  get load (): { running: number; waiting: number; started: number } {
+    return { running: this.#running, waiting: this.#waiting.length, started: this.#started }
   }
 
   #prune (): void {

@@ -41,7 +41,7 @@ export function createApp (deps: WebDeps): Koa {
     ctx.type = 'text/css; charset=utf-8'
     ctx.body = stylesheet
   })
-  const sessions = reporterSessions()
+  const sessions = reporterSessions(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs })
   const reporter = reporterRoutes(deps, new ReceiptBox(), sessions)
   const account = accountRoutes(deps, sessions)
   const methodNotAllowed = (): Error => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed')

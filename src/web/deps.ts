@@ -10,6 +10,8 @@ export interface WebDeps {
   readonly forces: ForceDirectory
   readonly submissionDeps: SubmissionDeps
   readonly loginThrottle: LoginThrottle
+  /** Overrides the reporter's idle timeout (tests). */
+  readonly reporterIdleMs?: number
   /** Renders a template with the page context (the demo banner is added by the renderer). */
   readonly render: (template: string, context: Record<string, unknown>) => string
 }

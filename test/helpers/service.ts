@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { loadConfig, type Config } from '../../src/config.js'
-import { startService, type Service } from '../../src/service.js'
+import { startService, type Service, type ServiceOptions } from '../../src/service.js'
 
 /** A running test service and its folders. */
 export interface TestService extends Service {
@@ -15,12 +15,12 @@ export interface TestService extends Service {
 }
 
 /** Starts a service; `env` overrides settings (KEYS_DIR defaults to an empty folder, so every force gets a demo key). */
-export async function startTestService (env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService (env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<TestService> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'candour-test-'))
   const dataDir = env.DATA_DIR ?? path.join(root, 'data')
   const keysDir = env.KEYS_DIR ?? path.join(root, 'keys')
   const config = loadConfig({ PORT: '0', CANDOUR_SCRYPT_COST: '1024', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir, NODE_ENV: env.NODE_ENV ?? 'test' })
-  const service = await startService(config)
+  const service = await startService(config, options)
   return {
     ...service,
     config,

@@ -14,8 +14,8 @@ export const REPORTER_IDLE_MS = 30 * 60 * 1000
 export type ReporterSessions = SessionStore<ReporterIdentity>
 
 /** A store of reporter sessions, capped. */
-export function reporterSessions (max = 10_000): ReporterSessions {
-  return new SessionStore<ReporterIdentity>({ idleMs: REPORTER_IDLE_MS, max })
+export function reporterSessions (options: { idleMs?: number; max?: number } = {}): ReporterSessions {
+  return new SessionStore<ReporterIdentity>({ idleMs: options.idleMs ?? REPORTER_IDLE_MS, max: options.max ?? 10_000 })
 }
 
 /** The live session of this request, if any. */
