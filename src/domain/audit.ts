@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto'
 import { CandourError, isCandourError } from '../errors.js'
-import type { Kv } from '../store/kv.js'
+import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
 
 /** Every action the audit log records. */
@@ -99,8 +99,27 @@ function encode (value: unknown): Uint8Array {
   return Buffer.from(JSON.stringify(value), 'utf8')
 }
 
-/** Appends one entry to the chain; safe against concurrent appends by the server and the command line. */
-export async function appendAudit (kv: Kv, entry: AuditInput): Promise<void> {
+/** Other writes to land in the same batch as the entry, and the values they depend on. */
+export interface AuditAlso {
+  readonly ops?: readonly BatchOp[]
+  readonly expect?: readonly Expectation[]
+}
+
+async function unchanged (kv: Kv, expect: readonly Expectation[]): Promise<boolean> {
+  for (const e of expect) {
+    const actual = await kv.get(e.space, e.key)
+    if ((actual === undefined || e.value === undefined) ? actual !== e.value : !Buffer.from(actual).equals(e.value)) return false
+  }
+  return true
+}
+
+/**
+ * Appends one entry to the chain; safe against concurrent appends by the
+ * server and the command line. With `also`, the caller's own writes land in
+ * the same batch (an action and its record, all or nothing); if the caller's
+ * expectations fail, STORE_CONFLICT is thrown for the caller to read again.
+ */
+export async function appendAudit (kv: Kv, entry: AuditInput, also: AuditAlso = {}): Promise<void> {
   checkInput(entry)
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const raw = await kv.get('meta', HEAD_KEY)
@@ -119,13 +138,15 @@ export async function appendAudit (kv: Kv, entry: AuditInput): Promise<void> {
     const key = auditKey(stored.seq)
     try {
       await kv.batch([
+        ...(also.ops ?? []),
         { type: 'put', space: 'audit', key, value: encode(stored) },
         { type: 'put', space: 'meta', key: HEAD_KEY, value: encode({ seq: stored.seq, hash: stored.hash }) },
-      ], { expect: [{ space: 'meta', key: HEAD_KEY, value: raw }, { space: 'audit', key, value: undefined }] })
+      ], { expect: [...(also.expect ?? []), { space: 'meta', key: HEAD_KEY, value: raw }, { space: 'audit', key, value: undefined }] })
       return
     } catch (err) {
-      // Someone else appended first: read the new head and try again.
       if (!isCandourError(err, 'STORE_CONFLICT')) throw err
+      // The caller's record changed: theirs to re-read. Else someone appended first: try again on the new head.
+      if (also.expect !== undefined && !(await unchanged(kv, also.expect))) throw err
     }
   }
   throw new CandourError('STORE_CONFLICT', 'audit head kept changing')
