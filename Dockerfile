@@ -16,7 +16,8 @@ COPY keys ./keys
 COPY scripts ./scripts
 RUN npm run build:css
 
-ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data
+# The same memory settings as `npm start` (measured in docs/performance.md).
+ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data MALLOC_ARENA_MAX=2
 # A fresh volume takes this directory's owner, so the non-root user can write it.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
@@ -24,4 +25,4 @@ VOLUME /data
 # The code stays owned by root: the service cannot change it.
 USER node
 EXPOSE 8080
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "--import", "tsx", "src/main.ts"]

@@ -29,6 +29,19 @@ export const ERROR_CODES = {
   STORE_FAILED: { status: 500, expose: false },
   ENCRYPTION_FAILED: { status: 500, expose: false },
   CONTROL_FAILED: { status: 500, expose: false },
+  AUDIT_BROKEN: { status: 500, expose: false },
+  CIPHERTEXT_INVALID: { status: 400, expose: true },
+  RECIPIENTS_MISMATCH: { status: 400, expose: true },
+  BUNDLE_INVALID: { status: 400, expose: true },
+  TRANSITION_INVALID: { status: 400, expose: true },
+  // The offline tools (`candour decrypt`, `transfer`, `keys`): never reached over HTTP.
+  PASSPHRASE_WRONG: { status: 400, expose: false },
+  KEY_MISMATCH: { status: 400, expose: false },
+  MESSAGE_DAMAGED: { status: 400, expose: false },
+  ITEM_MISSING: { status: 400, expose: false },
+  ITEM_UNLISTED: { status: 400, expose: false },
+  OUTPUT_EXISTS: { status: 400, expose: false },
+  OUTPUT_UNSAFE: { status: 400, expose: false },
 } as const satisfies Record<string, { status: number; expose: boolean }>
 
 /** A stable error code. */

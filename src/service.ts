@@ -16,10 +16,12 @@ import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './domain/l
 import { CandourError } from './errors.js'
 import { logLine } from './log.js'
 import { removeOrphans } from './store/blobs.js'
+import { ensureReportIndexes } from './store/report-index.js'
 import { serveControl } from './store/control.js'
 import { openLevelKv } from './store/level-kv.js'
 import { loadPeppers } from './store/peppers.js'
 import { createApp } from './web/app.js'
+import type { ReviewerOverrides } from './web/deps.js'
 import { configureRenderer, renderPage } from './web/render.js'
 
 /** A running service. */
@@ -37,6 +39,8 @@ export interface ServiceOptions {
   readonly throttle?: ThrottleLimits
   /** Idle time that ends a reporter's session (30 minutes unless a test says otherwise). */
   readonly reporterIdleMs?: number
+  /** Reviewer workspace overrides (idle time, session clock). */
+  readonly reviewer?: ReviewerOverrides
 }
 
 const DEMO_DIR = 'demo-keys'
@@ -73,6 +77,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
   try {
     const orphans = await removeOrphans(kv)
     if (orphans > 0) logLine('removed unfinished uploads left by an earlier run')
+    if (await ensureReportIndexes(kv) > 0) logLine('indexed the reports of a store written before the inbox indexes')
     const peppers = await loadPeppers(config.dataDir)
     control = await serveControl(kv, config.dataDir)
     const forces = forceDirectory(new Set(keyring.byForce.keys()))
@@ -83,6 +88,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       config,
       loginThrottle,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
+      ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
       submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost },
       render: (template, context) => renderPage(template, context, { demoMode }),

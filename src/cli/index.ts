@@ -8,8 +8,14 @@ import { loadConfig } from '../config.js'
 import { FORCES, findForce } from '../domain/forces.js'
 import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
+import { registerAuditCommands } from './audit.js'
 import { exportForce } from './export.js'
+import { registerDecrypt } from './offline/decrypt.js'
+import { registerKeysCheck } from './offline/keys-check.js'
+import { registerKeysGenerate } from './offline/keys-generate.js'
+import { registerTransfer } from './offline/transfer.js'
 import { replyFromFile } from './reply.js'
+import { registerReviewerCommands } from './reviewer.js'
 
 /** Builds the program; `out` receives what the commands print. */
 export function program (out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Command {
@@ -49,6 +55,13 @@ export function program (out: (line: string) => void = (line) => process.stdout.
         await kv.close()
       }
     })
+  registerReviewerCommands(cli, out)
+  registerAuditCommands(cli, out)
+  // Offline commands (issue 5): they never open the store or the network.
+  registerKeysGenerate(cli, out)
+  registerKeysCheck(cli, out)
+  registerDecrypt(cli, out)
+  registerTransfer(cli, out)
   return cli
 }
 

@@ -1,21 +1,21 @@
 /**
  * Streaming OpenPGP encryption to a force's keys. Plaintext is read in
  * bounded chunks and leaves as ciphertext chunks; nothing is buffered whole
- * and nothing touches disk. Messages are SEIPDv1 without compression, the form
- * GnuPG 2.2, Sequoia and openpgp.js all read.
+ * and nothing touches disk. Messages are one public-key session key packet per
+ * recipient (made by openpgp.js) followed by one SEIPDv1 packet without
+ * compression (made by seipd.ts on node:crypto), the form GnuPG 2.2, Sequoia
+ * and openpgp.js all read.
  */
-import { Readable } from 'node:stream'
+import { randomBytes } from 'node:crypto'
 import * as openpgp from 'openpgp'
 import { asCiphertext, type Ciphertext } from './ciphertext.js'
 import type { RecipientKeys } from './keys.js'
+import { PART_BYTES, seipdStream, type SymmetricName } from './seipd.js'
 
-/** Size of the chunks handed to the store; 1 MiB measured fastest with openpgp.js. */
-export const CHUNK_BYTES = 1024 * 1024
+/** Size of the chunks handed to the store: one partial body part of the SEIPD packet (plus its length octet). */
+export const CHUNK_BYTES = PART_BYTES
 
-const config: openpgp.PartialConfig = {
-  preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed,
-  aeadProtect: false,
-}
+const config: openpgp.PartialConfig = { aeadProtect: false }
 
 /** Regroups a byte stream into chunks of exactly `size` bytes (the last may be shorter). */
 export async function * rechunk (source: AsyncIterable<Uint8Array>, size: number = CHUNK_BYTES): AsyncGenerator<Uint8Array> {
@@ -46,18 +46,43 @@ export interface EncryptOptions {
   readonly date: Date
 }
 
+// The cipher chosen per set of keys, as openpgp.js chooses it: AES-256 when every key lists it, else AES-128.
+const cipherOf = new WeakMap<RecipientKeys, Promise<SymmetricName>>()
+
+async function chooseCipher (recipients: RecipientKeys): Promise<SymmetricName> {
+  const preferences = await Promise.all(recipients.keys.map(async (key) => {
+    try {
+      return (await key.getPrimaryUser()).selfCertification.preferredSymmetricAlgorithms ?? []
+    } catch {
+      return []
+    }
+  }))
+  return preferences.every((list) => list.includes(openpgp.enums.symmetric.aes256)) ? 'aes256' : 'aes128'
+}
+
 /** Encrypts a byte stream to every recipient key, yielding ciphertext chunks of about CHUNK_BYTES. */
 export async function * encryptStream (source: AsyncIterable<Uint8Array>, recipients: RecipientKeys, options: EncryptOptions): AsyncGenerator<Ciphertext> {
-  const input = Readable.toWeb(Readable.from(rechunk(source))) as ReadableStream<Uint8Array>
-  const message = await openpgp.createMessage({ binary: input, filename: options.filename, format: 'binary', date: options.date })
-  const encrypted = await openpgp.encrypt({
-    message,
-    encryptionKeys: [...recipients.keys],
-    format: 'binary',
-    config,
-  })
-  for await (const chunk of rechunk(encrypted as unknown as AsyncIterable<Uint8Array>)) {
-    yield asCiphertext(chunk)
+  let algorithm = cipherOf.get(recipients)
+  if (algorithm === undefined) {
+    algorithm = chooseCipher(recipients)
+    cipherOf.set(recipients, algorithm)
+  }
+  const name = await algorithm
+  const sessionKey = randomBytes(name === 'aes256' ? 32 : 16)
+  try {
+    const head = await openpgp.encryptSessionKey({
+      data: sessionKey,
+      algorithm: name,
+      encryptionKeys: [...recipients.keys],
+      format: 'binary',
+      config,
+    })
+    for await (const chunk of seipdStream(source, { algorithm: name, sessionKey, filename: options.filename, date: options.date, head })) {
+      yield asCiphertext(chunk)
+    }
+  } finally {
+    // node:crypto keeps its own copy inside the cipher; this one is no longer needed.
+    sessionKey.fill(0)
   }
 }
 

@@ -13,7 +13,7 @@
  * sequence number is printed by `audit verify`, so an operator who keeps that
  * number elsewhere can notice.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import { CandourError, isCandourError } from '../errors.js'
 import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
@@ -61,7 +61,7 @@ export interface AuditVerification {
 const HEAD_KEY = 'audit-head'
 const GENESIS = '0'.repeat(64)
 const SEQ_DIGITS = 12
-const MAX_ATTEMPTS = 100
+const MAX_ATTEMPTS = 50
 // Closed values only: usernames, force ids, report ids (hex), statuses, outcomes.
 const TOKEN = /^[a-z0-9][a-z0-9-]{0,63}$/
 
@@ -121,7 +121,20 @@ async function unchanged (kv: Kv, expect: readonly Expectation[]): Promise<boole
  */
 export async function appendAudit (kv: Kv, entry: AuditInput, also: AuditAlso = {}): Promise<void> {
   checkInput(entry)
+  // Appends through one Kv handle go one at a time, so only another process (the server, or the
+  // command line) can race this one; without the queue, a busy process would starve its own slower writers.
+  const previous = queues.get(kv) ?? Promise.resolve()
+  const mine = previous.then(() => append(kv, entry, also))
+  queues.set(kv, mine.catch(() => {}))
+  await mine
+}
+
+const queues = new WeakMap<Kv, Promise<unknown>>()
+
+async function append (kv: Kv, entry: AuditInput, also: AuditAlso): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // After a lost race, a short random pause, so two processes do not collide in step again.
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, randomInt(1 + Math.min(attempt, 10) * 5)))
     const raw = await kv.get('meta', HEAD_KEY)
     const head = parseHead(raw)
     if (raw !== undefined && head === undefined) throw new CandourError('STORE_FAILED', 'audit head unreadable')
@@ -164,26 +177,33 @@ function parseEntry (raw: Uint8Array): AuditEntry | undefined {
 
 /** Checks the whole chain: every entry in sequence, each linked to the one before, and the head on the last. */
 export async function verifyAudit (kv: Kv): Promise<AuditVerification> {
-  let expected = 1
+  let count = 0
   let prev = GENESIS
-  for await (const [key, raw] of kv.entries('audit')) {
-    const entry = parseEntry(raw)
-    // A missing entry shows as a gap; a moved or edited one as a wrong key, link or hash.
-    if (entry === undefined || key !== auditKey(expected) || entry.seq !== expected || entry.prev !== prev ||
-      typeof entry.hash !== 'string' || auditHash(entry) !== entry.hash) {
-      return { ok: false, entries: expected - 1, brokenAt: expected }
+  // Walks the entries after the last one checked; false at the first fault.
+  const walk = async (): Promise<boolean> => {
+    for await (const [key, raw] of kv.entries('audit', { gt: auditKey(count) })) {
+      const entry = parseEntry(raw)
+      const expected = count + 1
+      // A missing entry shows as a gap; a moved or edited one as a wrong key, link or hash.
+      if (entry === undefined || key !== auditKey(expected) || entry.seq !== expected || entry.prev !== prev ||
+        typeof entry.hash !== 'string' || auditHash(entry) !== entry.hash) return false
+      prev = entry.hash
+      count = expected
     }
-    prev = entry.hash
-    expected++
+    return true
   }
-  const count = expected - 1
-  const head = parseHead(await kv.get('meta', HEAD_KEY))
-  if (head === undefined) return count === 0 ? { ok: true, entries: 0 } : { ok: false, entries: count, brokenAt: count }
-  // The head names a later entry: the newest entries were removed.
-  if (head.seq > count) return { ok: false, entries: count, brokenAt: count + 1 }
-  if (head.seq < count) return { ok: false, entries: head.seq, brokenAt: head.seq + 1 }
-  if (head.hash !== prev) return { ok: false, entries: count - 1, brokenAt: count }
-  return { ok: true, entries: count }
+  if (!await walk()) return { ok: false, entries: count, brokenAt: count + 1 }
+  for (;;) {
+    // Read after the walk: an entry and the head are written in one batch, so the head is never behind the entries seen.
+    const head = parseHead(await kv.get('meta', HEAD_KEY))
+    if (head === undefined) return count === 0 ? { ok: true, entries: 0 } : { ok: false, entries: count - 1, brokenAt: count }
+    if (head.seq < count) return { ok: false, entries: head.seq, brokenAt: head.seq + 1 }
+    if (head.seq === count) return head.hash === prev ? { ok: true, entries: count } : { ok: false, entries: count - 1, brokenAt: count }
+    // The head is further on: entries appended while walking (check them too), or the newest ones removed.
+    const before = count
+    if (!await walk()) return { ok: false, entries: count, brokenAt: count + 1 }
+    if (count === before) return { ok: false, entries: count, brokenAt: count + 1 }
+  }
 }
 
 /** Entries in chain order (or newest first), optionally only those before or after a sequence number. */

@@ -42,14 +42,40 @@ export interface Peppers {
   readonly replyKey: Uint8Array
 }
 
+/**
+ * Derivations allowed to run at once in this process. Each holds 128 x N bytes
+ * (32 MiB at the production cost) on one of libuv's four threads, which the
+ * store and the file system share: a hundred reports committing at once would
+ * otherwise take all four threads and 128 MiB, and stall every upload's writes
+ * behind them (measured in docs/performance.md). Two keep both cores busy.
+ */
+export const MAX_CONCURRENT_DERIVATIONS = 2
+
+// Process-wide because what it rations, the thread pool and the memory, is process-wide.
+let running = 0
+const waiting: Array<() => void> = []
+
+async function withSlot<T> (work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_DERIVATIONS) await new Promise<void>((resolve) => waiting.push(resolve))
+  else running++
+  try {
+    return await work()
+  } finally {
+    // The slot passes straight to the next in line, or is freed.
+    const next = waiting.shift()
+    if (next !== undefined) next()
+    else running--
+  }
+}
+
 function derive (codename: string, pepper: BinaryLike, label: string, cost: number): Promise<Buffer> {
   const salt = Buffer.concat([Buffer.from(label, 'utf8'), Buffer.from(pepper as Uint8Array)])
-  return new Promise((resolve, reject) => {
+  return withSlot(() => new Promise((resolve, reject) => {
     scrypt(normalizeCodename(codename), salt, 32, { N: cost, r: 8, p: 1, maxmem: 256 * cost * 8 }, (err, key) => {
       if (err === null) resolve(key)
       else reject(err)
     })
-  })
+  }))
 }
 
 /** The reporter identifier (hex) that keys the reporter record. */

@@ -10,6 +10,7 @@ import { recipientsFromArmored, type RecipientKeys } from '../crypto/keys.js'
 import { decryptReply, type UnlockedReplyKey } from '../crypto/reply-keys.js'
 import { CandourError } from '../errors.js'
 import { readBlob, writeBlob, discardBlobs, settleOps } from '../store/blobs.js'
+import { eraseBlobs } from '../store/erase.js'
 import type { Kv } from '../store/kv.js'
 import { getReport, getReporter, modifyRecord, type ReplyRecord, type ReportRecord } from '../store/records.js'
 import { utcDate, utcMidnight } from './dates.js'
@@ -93,7 +94,7 @@ export async function deleteReporterCopy (kv: Kv, reporterId: string, reportId: 
     }
   })
   if (removed === undefined) return false
-  await discardBlobs(kv, [removed])
-  await kv.compact('blobs', { gte: `${removed}!`, lt: `${removed}!\uffff` })
+  // Compacted before and after the delete: otherwise the copy can stay in LevelDB's files (store/erase.ts).
+  await eraseBlobs(kv, [removed])
   return true
 }

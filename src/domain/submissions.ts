@@ -102,10 +102,10 @@ export class Submission {
     }
 
     const codename = generateCodename()
-    const [reporterId, passphrase] = await Promise.all([
-      deriveReporterId(codename, this.#deps.peppers, this.#deps.scryptCost),
-      deriveReplyPassphrase(codename, this.#deps.peppers, this.#deps.scryptCost),
-    ])
+    // One derivation after the other: each holds 32 MiB at the production cost, and the
+    // peak of a large upload's commit stays lower (docs/performance.md).
+    const reporterId = await deriveReporterId(codename, this.#deps.peppers, this.#deps.scryptCost)
+    const passphrase = await deriveReplyPassphrase(codename, this.#deps.peppers, this.#deps.scryptCost)
     const replyKeys = await generateReplyKeyPair(passphrase, utcMidnight())
     await this.#deps.kv.batch([
       ...putReportOps(report(reporterId)),

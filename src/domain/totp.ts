@@ -32,5 +32,6 @@ export function acceptTotp (secret: string, code: string, afterStep: number | un
     epochTolerance: 30,
     ...(afterStep === undefined ? {} : { afterTimeStep: afterStep }),
   })
-  return result.valid ? result.timeStep : undefined
+  // The result type covers HOTP too; a TOTP match always carries its step.
+  return result.valid && 'timeStep' in result ? result.timeStep : undefined
 }

@@ -16,7 +16,25 @@ export interface BlobInfo {
 
 const EMPTY = new Uint8Array(0)
 
-function chunkKey (blobId: string, seq: number): string {
+/**
+ * Ciphertext gathered into one store write: up to MAX_BATCH_BYTES while few
+ * blobs are being written, shrinking towards MIN_BATCH_BYTES as more are, so
+ * all uploads in flight together hold about twice BATCH_BUDGET_BYTES here.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024
+const MIN_BATCH_BYTES = 64 * 1024
+const BATCH_BUDGET_BYTES = 8 * 1024 * 1024
+
+// Blobs being written, per store, so the batch size can share the budget among them.
+const writers = new WeakMap<Kv, number>()
+
+function batchBytes (kv: Kv): number {
+  const active = Math.max(1, writers.get(kv) ?? 1)
+  return Math.min(MAX_BATCH_BYTES, Math.max(MIN_BATCH_BYTES, Math.floor(BATCH_BUDGET_BYTES / active)))
+}
+
+/** The key of a blob's chunk number `seq` (exported for the benchmark's store generator). */
+export function chunkKey (blobId: string, seq: number): string {
   return `${blobId}!${seq.toString(16).padStart(8, '0')}`
 }
 
@@ -31,14 +49,39 @@ export async function writeBlob (kv: Kv, chunks: AsyncIterable<Ciphertext>): Pro
   await kv.batch([{ type: 'put', space: 'pending', key: id, value: EMPTY }])
   let size = 0
   let seq = 0
+  // Chunks are gathered into batches (see MAX_BATCH_BYTES): each LevelDB write has a fixed
+  // cost (a log record, a thread hand-off) that 64 KiB chunks one by one paid tens of
+  // thousands of times a GiB. One batch is in flight while the next is gathered, so the
+  // store and the cipher work at once; memory holds about two batches (docs/performance.md).
+  let gathered: BatchOp[] = []
+  let gatheredBytes = 0
+  const writing: Array<Promise<void>> = []
+  const flush = async (): Promise<void> => {
+    const write = kv.batch(gathered)
+    // Awaited below; this keeps a failure from counting as unhandled meanwhile.
+    write.catch(() => {})
+    writing.push(write)
+    gathered = []
+    gatheredBytes = 0
+    if (writing.length > 1) await writing.shift()
+  }
+  writers.set(kv, (writers.get(kv) ?? 0) + 1)
   try {
     for await (const chunk of chunks) {
-      await kv.batch([{ type: 'put', space: 'blobs', key: chunkKey(id, seq++), value: chunk }])
+      gathered.push({ type: 'put', space: 'blobs', key: chunkKey(id, seq++), value: chunk })
+      gatheredBytes += chunk.byteLength
       size += chunk.byteLength
+      if (gatheredBytes >= batchBytes(kv)) await flush()
     }
+    if (gathered.length > 0) await flush()
+    while (writing.length > 0) await writing.shift()
   } catch (err) {
+    // Every write still in flight must land (or fail) before its chunks can be removed.
+    await Promise.allSettled(writing)
     await discardBlobs(kv, [id])
     throw err
+  } finally {
+    writers.set(kv, writers.get(kv)! - 1)
   }
   return Object.freeze({ id, size })
 }

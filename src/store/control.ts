@@ -130,10 +130,13 @@ class RemoteKv implements Kv {
       else if (msg.code === 'STORE_CONFLICT') waiter.reject(new CandourError('STORE_CONFLICT', 'record changed meanwhile'))
       else waiter.reject(new CandourError('CONTROL_FAILED', 'the running server refused a store operation'))
     })
-    socket.on('close', () => {
+    const failAll = (): void => {
       for (const waiter of this.#waiting.values()) waiter.reject(new CandourError('CONTROL_FAILED', 'the control socket closed'))
       this.#waiting.clear()
-    })
+    }
+    // A server that goes away mid-call fails the calls with a stable code instead of crashing the command.
+    socket.on('error', failAll)
+    socket.on('close', failAll)
   }
 
   async #call (req: Omit<Request, 'id'>): Promise<unknown> {

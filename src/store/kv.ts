@@ -6,7 +6,7 @@
  */
 
 /** The sublevels of the store. Keys inside each carry nothing sensitive: random ids, force ids, UTC dates. */
-export const SPACES = ['meta', 'reports', 'by-force', 'reporters', 'blobs', 'pending', 'audit', 'reviewers'] as const
+export const SPACES = ['meta', 'reports', 'by-force', 'reporters', 'blobs', 'pending', 'audit', 'reviewers', 'inbox', 'seen', 'seen-by-report'] as const
 
 /** One sublevel name. */
 export type Space = typeof SPACES[number]

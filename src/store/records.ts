@@ -5,6 +5,9 @@
  */
 import { CandourError, isCandourError } from '../errors.js'
 import type { BatchOp, Kv, Space } from './kv.js'
+import { reindexOps } from './report-index.js'
+
+export { forceIndexKey } from './report-index.js'
 
 /** The kinds of encrypted item a report holds. */
 export type ItemKind = 'report' | 'contact' | 'attachment' | 'further-information'
@@ -35,6 +38,12 @@ export interface ReplyRecord {
   readonly deleted: string | null
 }
 
+/** Where a report stands with its force: `new` -> `assessing` -> `closed`. */
+export type ReportStatus = 'new' | 'assessing' | 'closed'
+
+/** What the force decided when it closed a report (recorded with `closed` only). */
+export type Outcome = 'investigation' | 'safeguarding' | 'intelligence' | 'passed-to-another-force' | 'no-further-action'
+
 /** A report's plaintext metadata and its items. */
 export interface ReportRecord {
   readonly v: 1
@@ -43,11 +52,17 @@ export interface ReportRecord {
   readonly category: string
   readonly channel: 'online'
   readonly urgent: boolean
-  readonly status: 'new' | 'assessing' | 'closed'
+  readonly status: ReportStatus
+  /** Set while the status is `closed`, and only then. */
+  readonly outcome?: Outcome
   readonly received: string
   readonly reporter: string
   readonly items: readonly ItemRecord[]
   readonly replies: readonly ReplyRecord[]
+  /** The force a report was transferred from, if it was (its latest transfer). */
+  readonly transferredFrom?: string
+  /** UTC date of that transfer. */
+  readonly transferred?: string
 }
 
 /** A reporter, keyed by the identifier derived from the codename. */
@@ -69,16 +84,11 @@ function decode<T> (bytes: Uint8Array | undefined): T | undefined {
   return bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes)) as T
 }
 
-/** Index key that lists a force's reports newest first by date, then by id. */
-export function forceIndexKey (report: Pick<ReportRecord, 'force' | 'received' | 'id'>): string {
-  return `${report.force}!${report.received}!${report.id}`
-}
-
-/** Batch operations that write a report and its index entry. */
+/** Batch operations that write a new report and all its index entries (see report-index.ts). */
 export function putReportOps (report: ReportRecord): BatchOp[] {
   return [
     { type: 'put', space: 'reports', key: report.id, value: encode(report) },
-    { type: 'put', space: 'by-force', key: forceIndexKey(report), value: new Uint8Array(0) },
+    ...reindexOps(undefined, report),
   ]
 }
 
@@ -126,4 +136,16 @@ export async function modifyRecord<T> (kv: Kv, space: Space, key: string, change
     }
   }
   throw new CandourError('STORE_CONFLICT', 'record kept changing')
+}
+
+/**
+ * modifyRecord for a report, with the moves of its index entries added to the
+ * same batch: a change of force, status or urgency can never leave an index
+ * pointing the wrong way.
+ */
+export async function modifyReport (kv: Kv, id: string, change: (current: ReportRecord | undefined) => { value: ReportRecord; ops?: BatchOp[] } | undefined): Promise<ReportRecord | undefined> {
+  return modifyRecord<ReportRecord>(kv, 'reports', id, (current) => {
+    const next = change(current)
+    return next === undefined ? undefined : { value: next.value, ops: [...(next.ops ?? []), ...reindexOps(current, next.value)] }
+  })
 }

@@ -16,6 +16,11 @@ import { securityHeaders } from './middleware/security-headers.js'
 import { accountRoutes } from './reporter/account.js'
 import { reporterRoutes } from './reporter/routes.js'
 import { reporterSessions } from './reporter/session.js'
+import { reviewerAccountRoutes } from './reviewer/account.js'
+import { reviewerGuard, reviewerSessionsStore } from './reviewer/auth.js'
+import { inboxRoutes } from './reviewer/inbox.js'
+import { reportRoutes } from './reviewer/report.js'
+import { transferRoutes } from './reviewer/transfer.js'
 
 const STYLESHEET_URL = new URL('../../templates/static/candour.css', import.meta.url)
 
@@ -45,6 +50,12 @@ export function createApp (deps: WebDeps): Koa {
   const reporter = reporterRoutes(deps, new ReceiptBox(), sessions)
   const account = accountRoutes(deps, sessions)
   const methodNotAllowed = (): Error => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed')
+  // The one store of reviewer sessions, shared by every workspace router.
+  const reviewerSessions = reviewerSessionsStore({
+    ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),
+    ...(deps.reviewer?.sessionClock === undefined ? {} : { now: deps.reviewer.sessionClock }),
+  })
+  const reviewerAccount = reviewerAccountRoutes(deps, reviewerSessions)
 
   app.use(errorBoundary(
     (page) => deps.render('errors/error.njk', { ...page }),
@@ -58,5 +69,13 @@ export function createApp (deps: WebDeps): Koa {
   app.use(reporter.allowedMethods({ throw: true, methodNotAllowed }))
   app.use(account.routes())
   app.use(account.allowedMethods({ throw: true, methodNotAllowed }))
+  // Before any workspace route: ends sessions of reviewers removed or reset since they logged in.
+  app.use(reviewerGuard(deps.submissionDeps.kv, reviewerSessions))
+  app.use(reviewerAccount.routes())
+  app.use(reviewerAccount.allowedMethods({ throw: true, methodNotAllowed }))
+  for (const workspace of [inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions)]) {
+    app.use(workspace.routes())
+    app.use(workspace.allowedMethods({ throw: true, methodNotAllowed }))
+  }
   return app
 }

@@ -4,6 +4,14 @@ import type { ForceDirectory } from '../domain/force-directory.js'
 import type { LoginThrottle } from '../domain/login-throttle.js'
 import type { SubmissionDeps } from '../domain/submissions.js'
 
+/** What a test may change in the reviewer workspace. */
+export interface ReviewerOverrides {
+  /** Idle time that ends a reviewer's session (15 minutes otherwise). */
+  readonly idleMs?: number
+  /** The monotonic clock (ms) sessions measure idleness by, so a test can move it on. */
+  readonly sessionClock?: () => number
+}
+
 /** Dependencies of the Koa app. */
 export interface WebDeps {
   readonly config: Config
@@ -12,6 +20,8 @@ export interface WebDeps {
   readonly loginThrottle: LoginThrottle
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number
+  /** Overrides of the reviewer workspace (tests). */
+  readonly reviewer?: ReviewerOverrides
   /** Renders a template with the page context (the demo banner is added by the renderer). */
   readonly render: (template: string, context: Record<string, unknown>) => string
 }

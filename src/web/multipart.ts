@@ -31,6 +31,8 @@ export interface MultipartHandlers<S = undefined> {
 
 // Framing, headers and text fields on top of the file bytes.
 const OVERHEAD_BYTES = 4 * 1024 * 1024
+// What a file part may buffer on its way to the handler.
+const FILE_BUFFER_BYTES = 64 * 1024
 // After a failure, at most this much more is read so the error page can be delivered.
 const DRAIN_BYTES = 64 * 1024 * 1024
 
@@ -99,7 +101,9 @@ export async function readMultipart<S = undefined> (req: IncomingMessage, limits
     if ((info.filename ?? '') !== '' && ++namedFiles > limits.maxFiles) { fail(new CandourError('TOO_MANY_FILES', 'too many files')); stream.resume(); return }
     const before = handlers.snapshot?.() as S
     // A file stream of our own, so a failure elsewhere can end the file in flight with an error.
-    const file = new PassThrough({ highWaterMark: 1024 * 1024 })
+    // A small buffer: reading a stream joins everything buffered into one piece, so a large mark
+    // made megabyte pieces that a hundred uploads at once all held (docs/performance.md).
+    const file = new PassThrough({ highWaterMark: FILE_BUFFER_BYTES })
     // Errors reach the consumer through iteration; this keeps an early destroy from being unhandled.
     file.on('error', () => {})
     source = stream

@@ -32,10 +32,13 @@ export class SessionStore<T> {
   readonly #idleMs: number
   readonly #max: number
   readonly #sessions = new Map<string, { session: Session<T>; seen: number }>()
+  readonly #now: () => number
 
-  constructor (options: { idleMs: number; max: number }) {
+  /** `now` is a monotonic clock in ms (performance.now unless a test drives idleness by hand). */
+  constructor (options: { idleMs: number; max: number; now?: () => number }) {
     this.#idleMs = options.idleMs
     this.#max = options.max
+    this.#now = options.now ?? (() => performance.now())
   }
 
   /** Number of live sessions. */
@@ -49,7 +52,7 @@ export class SessionStore<T> {
     this.#sweep()
     while (this.#sessions.size >= this.#max) this.#sessions.delete(this.#sessions.keys().next().value!)
     const session = Object.freeze({ id: randomHandle(), csrf: randomHandle(), data })
-    this.#sessions.set(session.id, { session, seen: performance.now() })
+    this.#sessions.set(session.id, { session, seen: this.#now() })
     return session
   }
 
@@ -61,7 +64,7 @@ export class SessionStore<T> {
     if (entry === undefined) return undefined
     // Re-inserted so that the map stays ordered by last use.
     this.#sessions.delete(id)
-    this.#sessions.set(id, { session: entry.session, seen: performance.now() })
+    this.#sessions.set(id, { session: entry.session, seen: this.#now() })
     return entry.session
   }
 
@@ -71,7 +74,7 @@ export class SessionStore<T> {
   }
 
   #sweep (): void {
-    const cutoff = performance.now() - this.#idleMs
+    const cutoff = this.#now() - this.#idleMs
     for (const [id, entry] of this.#sessions) {
       if (entry.seen > cutoff) break
       this.#sessions.delete(id)

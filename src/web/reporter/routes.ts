@@ -12,6 +12,7 @@ import type { ReceiptBox } from '../codename-receipts.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
+import { staticPage } from '../page-cache.js'
 import { csrfMatches } from '../sessions.js'
 import { formErrors } from './form-errors.js'
 import { formLimits, multipartLimits } from './limits.js'
@@ -38,9 +39,20 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     ctx.body = deps.render(template, { ...sessionContext(currentReporter(ctx, sessions)), ...context })
   }
 
-  router.get('/', (ctx) => html(ctx, 'reporter/start.njk', {}))
+  // Without a session these two pages are the same for everyone: rendered once in production.
+  const landing = staticPage(() => deps.render('reporter/start.njk', sessionContext(undefined)), config.production)
+  const emptyForm = { forces: forces.list(), values: {}, errors: [], filesDropped: false, limits }
+  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm }), config.production)
 
-  router.get('/report', (ctx) => html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: {}, errors: [], filesDropped: false, limits }))
+  router.get('/', (ctx) => {
+    if (currentReporter(ctx, sessions) === undefined) landing.send(ctx)
+    else html(ctx, 'reporter/start.njk', {})
+  })
+
+  router.get('/report', (ctx) => {
+    if (currentReporter(ctx, sessions) === undefined) form.send(ctx)
+    else html(ctx, 'reporter/report-form.njk', emptyForm)
+  })
 
   router.post('/report', async (ctx) => {
     const session = currentReporter(ctx, sessions)

@@ -42,8 +42,8 @@ export const REVIEWER_IDLE_MS = 15 * 60 * 1000
 export type ReviewerSessions = SessionStore<ReviewerSessionData>
 
 /** A store of reviewer sessions, capped (reviewers are few; the cap bounds memory, not them). */
-export function reviewerSessionsStore (options: { idleMs?: number; max?: number } = {}): ReviewerSessions {
-  return new SessionStore<ReviewerSessionData>({ idleMs: options.idleMs ?? REVIEWER_IDLE_MS, max: options.max ?? 1000 })
+export function reviewerSessionsStore (options: { idleMs?: number; max?: number; now?: () => number } = {}): ReviewerSessions {
+  return new SessionStore<ReviewerSessionData>({ idleMs: options.idleMs ?? REVIEWER_IDLE_MS, max: options.max ?? 1000, ...(options.now === undefined ? {} : { now: options.now }) })
 }
 
 /** The live reviewer session of this request, if any. */

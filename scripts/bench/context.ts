@@ -1,0 +1,71 @@
+/** What every scenario gets: sizes for a quick or full run, a work folder, the unit key, and a way to start the server. */
+import { mkdtemp, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { BenchKeys } from './keys.js'
+import { spawnServer, startCommand, type ChildServer } from './server.js'
+
+/** Sizes of one run. */
+export interface Sizes {
+  /** Upload sizes of scenario 1, in MiB (the last is compared with gpg). */
+  readonly uploadMiB: readonly number[]
+  /** Seconds each autocannon measurement lasts. */
+  readonly loadSeconds: number
+  /** Text reports posted at the production key-derivation cost, and at the lowest. */
+  readonly textReports: number
+  readonly textReportsLowCost: number
+  /** Reporters created for the login scenario. */
+  readonly reporters: number
+  /** Reports written by the store generator. */
+  readonly storeReports: number
+  /** Requests of each page measured on the filled store. */
+  readonly scaleRequests: number
+  /** Concurrent uploads of scenario 6, and the size of each in MiB. */
+  readonly concurrentUploads: number
+  readonly concurrentMiB: number
+}
+
+/** The full run's sizes, as the issue sets them. */
+export const FULL: Sizes = Object.freeze({ uploadMiB: [100, 1024], loadSeconds: 10, textReports: 320, textReportsLowCost: 2000, reporters: 60, storeReports: 1_000_000, scaleRequests: 2000, concurrentUploads: 100, concurrentMiB: 10 })
+
+/** The quick run's sizes: every figure, in well under a minute. */
+export const QUICK: Sizes = Object.freeze({ uploadMiB: [4, 16], loadSeconds: 1, textReports: 16, textReportsLowCost: 64, reporters: 6, storeReports: 10_000, scaleRequests: 100, concurrentUploads: 8, concurrentMiB: 1 })
+
+/** Shared state of one run. */
+export interface BenchContext {
+  readonly quick: boolean
+  readonly sizes: Sizes
+  /** A temporary folder removed at the end of the run. */
+  readonly workDir: string
+  readonly keys: BenchKeys
+  /** Extra node flags for server children (e.g. --cpu-prof). */
+  readonly serverNodeArgs: readonly string[]
+  /** Progress line to standard error. */
+  log (line: string): void
+}
+
+/** Environment of a production-mode Candour server with its own DATA_DIR. */
+export function serverEnv (ctx: BenchContext, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    KEYS_DIR: ctx.keys.keysDir,
+    CANDOUR_COOKIE_SECURE: 'false',
+    CANDOUR_MAX_SUBMISSION_MIB: '2048',
+    ...extra,
+  }
+}
+
+/** Starts Candour (src/main.ts, with the flags of `npm start`) as a child with a fresh DATA_DIR, runs `work`, stops it and removes the folder. */
+export async function withCandour<T> (ctx: BenchContext, work: (server: ChildServer, dataDir: string) => Promise<T>, options: { dataDir?: string; env?: Record<string, string>; keep?: boolean } = {}): Promise<T> {
+  const dataDir = options.dataDir ?? await mkdtemp(path.join(ctx.workDir, 'data-'))
+  const start = startCommand()
+  const server = await spawnServer({ entry: 'src/main.ts', env: { ...start.env, ...serverEnv(ctx, dataDir, options.env) }, nodeArgs: [...start.flags, ...ctx.serverNodeArgs] })
+  try {
+    return await work(server, dataDir)
+  } finally {
+    await server.stop()
+    if (options.keep !== true) await rm(dataDir, { recursive: true, force: true })
+  }
+}

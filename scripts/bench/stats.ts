@@ -1,0 +1,10 @@
+/** Small statistics over repeated measurements. */
+
+/** The median of a non-empty list. */
+export function median (values: readonly number[]): number {
+  if (values.length === 0) throw new TypeError('median of nothing')
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+

@@ -1,0 +1,95 @@
+/**
+ * `candour reviewer add|list|reset-2fa|remove`: reviewer accounts. Works with
+ * the server stopped or running (through its control socket); every change is
+ * written with its audit entry (actor 'cli'). A removed or reset reviewer's
+ * sessions end at their next request, as the server checks the account each time.
+ */
+import type { Command } from 'commander'
+import QRCode from 'qrcode'
+import { loadConfig } from '../config.js'
+import { findForce } from '../domain/forces.js'
+import { addReviewer, isUsername, listReviewers, removeReviewer, resetTwoFactor, type ReviewerSecrets } from '../domain/reviewers.js'
+import { totpUri } from '../domain/totp.js'
+import { CandourError } from '../errors.js'
+import type { Kv } from '../store/kv.js'
+import { openStoreAnyway } from '../store/open.js'
+
+async function withStore<T> (work: (kv: Kv) => Promise<T>): Promise<T> {
+  const { kv } = await openStoreAnyway(loadConfig().dataDir)
+  try {
+    return await work(kv)
+  } finally {
+    await kv.close()
+  }
+}
+
+function checkName (name: string): void {
+  // Checked before the store is opened, so a typo creates nothing.
+  if (!isUsername(name)) throw new CandourError('VALIDATION_FAILED', 'username must be 3 to 32 of a-z, 0-9 and -, starting with a letter')
+}
+
+// The secrets, once: the password (on add) and the TOTP secret as an otpauth:// URI and a QR code.
+async function printSecrets (out: (line: string) => void, secrets: ReviewerSecrets): Promise<void> {
+  const uri = totpUri(secrets.username, secrets.totpSecret)
+  if (secrets.password !== undefined) out(`password: ${secrets.password}`)
+  out(`authenticator: ${uri}`)
+  out((await QRCode.toString(uri, { type: 'terminal', small: true })).trimEnd())
+  out('Hand these to the reviewer in person. They are not stored in readable form and are not shown again.')
+}
+
+/** Adds the `reviewer` commands to the program. */
+export function registerReviewerCommands (cli: Command, out: (line: string) => void): void {
+  const reviewer = cli.command('reviewer').description('manage reviewer accounts of the workspace')
+
+  reviewer.command('add')
+    .description('create a reviewer of one force (or, with --admin, an instance administrator); prints the password and the TOTP secret')
+    .requiredOption('--name <username>', 'username: 3 to 32 of a-z, 0-9 and -, starting with a letter')
+    .option('--force <id>', 'the reviewer\'s force (see `candour forces`)')
+    .option('--admin', 'an instance administrator: manages reviewers, sees every force\'s metadata, reads no report')
+    .option('--json', 'print {"username","password","totpSecret"} only')
+    .action(async (options: { name: string; force?: string; admin?: boolean; json?: boolean }) => {
+      checkName(options.name)
+      const admin = options.admin === true
+      if (admin === (options.force !== undefined)) throw new CandourError('VALIDATION_FAILED', 'give either --force <id> or --admin')
+      if (!admin && findForce(options.force!) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
+      const secrets = await withStore((kv) => addReviewer(kv, { username: options.name, force: admin ? null : options.force!, admin, actor: 'cli' }))
+      if (options.json === true) { out(JSON.stringify({ username: secrets.username, password: secrets.password, totpSecret: secrets.totpSecret })); return }
+      out(`reviewer ${secrets.username} added (${admin ? 'administrator' : `force ${options.force!}`})`)
+      await printSecrets(out, secrets)
+    })
+
+  reviewer.command('list')
+    .description('list the reviewers: username, force (- for an administrator), role; no secrets')
+    .option('--json', 'print a JSON array of {"username","force","admin"}')
+    .action(async (options: { json?: boolean }) => {
+      const rows = await withStore(async (kv) => {
+        const all: Array<{ username: string; force: string | null; admin: boolean }> = []
+        for await (const account of listReviewers(kv)) all.push({ username: account.username, force: account.force, admin: account.admin })
+        return all
+      })
+      if (options.json === true) { out(JSON.stringify(rows)); return }
+      for (const row of rows) out(`${row.username}\t${row.force ?? '-'}\t${row.admin ? 'admin' : 'reviewer'}`)
+    })
+
+  reviewer.command('reset-2fa')
+    .description('give a reviewer a new TOTP secret (their sessions end); prints it like add')
+    .requiredOption('--name <username>', 'the reviewer')
+    .option('--json', 'print {"username","totpSecret"} only')
+    .action(async (options: { name: string; json?: boolean }) => {
+      checkName(options.name)
+      const secrets = await withStore((kv) => resetTwoFactor(kv, options.name, 'cli'))
+      if (secrets === undefined) throw new CandourError('NOT_FOUND', 'no such reviewer')
+      if (options.json === true) { out(JSON.stringify({ username: secrets.username, totpSecret: secrets.totpSecret })); return }
+      out(`reviewer ${secrets.username}: new authenticator secret`)
+      await printSecrets(out, secrets)
+    })
+
+  reviewer.command('remove')
+    .description('remove a reviewer (their sessions end at their next request)')
+    .requiredOption('--name <username>', 'the reviewer')
+    .action(async (options: { name: string }) => {
+      checkName(options.name)
+      if (!await withStore((kv) => removeReviewer(kv, options.name, 'cli'))) throw new CandourError('NOT_FOUND', 'no such reviewer')
+      out(`reviewer ${options.name} removed`)
+    })
+}

@@ -1,0 +1,76 @@
+/**
+ * The inbox of the reviewer workspace, GET /review/: the force's reports a
+ * page at a time (see domain/inbox.ts), filtered by status and category
+ * through a plain GET form, with links to the next and previous pages. A
+ * reviewer sees their own force and what is new since they last looked; an
+ * administrator chooses a force and sees its metadata, with no news (they
+ * read no report, so nothing is ever "seen" by them).
+ */
+import Router from '@koa/router'
+import type { Context } from 'koa'
+import { CATEGORIES } from '../../domain/categories.js'
+import { STATUSES, inboxPage, isCategory, isCursor, isStatus, type InboxQuery } from '../../domain/inbox.js'
+import { CandourError } from '../../errors.js'
+import type { ReportStatus } from '../../store/records.js'
+import type { WebDeps } from '../deps.js'
+import { requireReviewer, reviewerContext, type ReviewerSessions } from './auth.js'
+
+const NOTICES = new Set(['deleted', 'transferred'])
+
+// One query parameter as a string: absent, empty or repeated counts as not given.
+function param (ctx: Context, name: string): string | undefined {
+  const value = ctx.query[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+function badQuery (): CandourError {
+  return new CandourError('VALIDATION_FAILED', 'bad inbox query')
+}
+
+/** Builds the router of /review/. */
+export function inboxRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
+  const router = new Router()
+  const { kv } = deps.submissionDeps
+
+  router.get('/review/', async (ctx) => {
+    const session = requireReviewer(ctx, sessions)
+    if (session === undefined) return
+    const { admin, username } = session.data
+    const status = param(ctx, 'status')
+    const category = param(ctx, 'category')
+    const after = param(ctx, 'after')
+    const before = param(ctx, 'before')
+    if ((status !== undefined && !isStatus(status)) || (category !== undefined && !isCategory(category)) ||
+      (after !== undefined && !isCursor(after)) || (before !== undefined && !isCursor(before)) || (after !== undefined && before !== undefined)) throw badQuery()
+    // A reviewer's force is their own, whatever the address says; an administrator picks one.
+    const chosen = param(ctx, 'force')
+    if (admin && chosen !== undefined && !deps.forces.isKnown(chosen)) throw badQuery()
+    const force = admin ? chosen : session.data.force ?? undefined
+    const filters = { ...(status === undefined ? {} : { status: status as ReportStatus }), ...(category === undefined ? {} : { category }) }
+    const page = force === undefined
+      ? undefined
+      : await inboxPage(kv, { force, ...filters, ...(after === undefined ? {} : { after }), ...(before === undefined ? {} : { before }) } satisfies InboxQuery, admin ? undefined : username)
+
+    // The links keep the filters (and the administrator's force); only the cursor changes.
+    const base = new URLSearchParams({ ...(admin && force !== undefined ? { force } : {}), ...filters })
+    const link = (cursor: Record<string, string>): string => `/review/?${new URLSearchParams({ ...Object.fromEntries(base), ...cursor }).toString()}`
+    const done = param(ctx, 'done')
+    ctx.type = 'text/html; charset=utf-8'
+    ctx.body = deps.render('reviewer/inbox.njk', {
+      ...reviewerContext(session),
+      admin,
+      force: force === undefined ? undefined : { id: force, name: deps.forces.name(force) },
+      forces: admin ? deps.forces.list().map((f) => ({ id: f.id, name: f.name })) : [],
+      rows: (page?.rows ?? []).map((row) => ({ ...row, ...(row.transferredFrom === undefined ? {} : { transferredFromName: deps.forces.name(row.transferredFrom) }) })),
+      filters: { status: status ?? '', category: category ?? '' },
+      filtered: status !== undefined || category !== undefined,
+      statuses: STATUSES,
+      categories: Object.keys(CATEGORIES),
+      ...(page?.next === undefined ? {} : { nextHref: link({ after: page.next }) }),
+      ...(page?.previous === undefined ? {} : { previousHref: link({ before: page.previous }) }),
+      ...(done !== undefined && NOTICES.has(done) ? { notice: done } : {}),
+    })
+  })
+
+  return router
+}
