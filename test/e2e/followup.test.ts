@@ -15,9 +15,9 @@ import { readBlob } from '../../src/store/blobs.js'
 import { connectControl } from '../../src/store/control.js'
 import { reportsOfForce } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
-import { foreignRequests, launchChromium, navigate, openPage } from '../helpers/browser.js'
+import { foreignRequests, navigate, openPage, useServiceAndBrowser } from '../helpers/browser.js'
 import { gpgHome } from '../helpers/gpg.js'
-import { startTestService, type TestService } from '../helpers/service.js'
+import type { TestService } from '../helpers/service.js'
 
 const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '../..')
@@ -26,15 +26,7 @@ const say = (key: string, params?: Record<string, string | number>): string => t
 let service: TestService
 let browser: Browser
 
-test.before(async () => {
-  service = await startTestService()
-  browser = await launchChromium()
-})
-
-test.after.always(async () => {
-  await browser?.close()
-  await service?.dispose()
-})
+useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 test('report, log in with the codename, read a reply, send further information, log out', async (t) => {
   const { context, page, requests } = await openPage(browser)

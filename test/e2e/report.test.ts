@@ -12,9 +12,9 @@ import type { Browser, Page } from 'playwright-core'
 import { exportForce } from '../../src/cli/export.js'
 import { connectControl } from '../../src/store/control.js'
 import { translate } from '../../src/web/i18n.js'
-import { foreignRequests, launchChromium, navigate, openPage, type TestPage } from '../helpers/browser.js'
+import { foreignRequests, navigate, openPage, type TestPage, useServiceAndBrowser } from '../helpers/browser.js'
 import { gpgHome } from '../helpers/gpg.js'
-import { startTestService, type TestService } from '../helpers/service.js'
+import type { TestService } from '../helpers/service.js'
 
 const t$ = (key: string, params?: Record<string, string | number>): string => translate('en', key, params)
 
@@ -27,15 +27,7 @@ const SCREENSHOTS = process.env.CANDOUR_E2E_SCREENSHOTS
 let service: TestService
 let browser: Browser
 
-test.before(async () => {
-  service = await startTestService()
-  browser = await launchChromium()
-})
-
-test.after.always(async () => {
-  await browser?.close()
-  await service?.dispose()
-})
+useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 async function freshPage (t: ExecutionContext): Promise<TestPage> {
   const opened = await openPage(browser)

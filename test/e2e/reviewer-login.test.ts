@@ -6,24 +6,16 @@
 import test from 'ava'
 import type { Browser, Page } from 'playwright-core'
 import { translate } from '../../src/web/i18n.js'
-import { foreignRequests, launchChromium, navigate, openPage } from '../helpers/browser.js'
+import { foreignRequests, navigate, openPage, useServiceAndBrowser } from '../helpers/browser.js'
 import { addReviewer, totpCode, type ReviewerCredentials } from '../helpers/reviewer.js'
-import { startTestService, type TestService } from '../helpers/service.js'
+import type { TestService } from '../helpers/service.js'
 
 const say = (key: string, params?: Record<string, string | number>): string => translate('en', key, params)
 
 let service: TestService
 let browser: Browser
 
-test.before(async () => {
-  service = await startTestService()
-  browser = await launchChromium()
-})
-
-test.after.always(async () => {
-  await browser?.close()
-  await service?.dispose()
-})
+useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 async function logIn (page: Page, who: ReviewerCredentials, code: string): Promise<number> {
   await page.goto(service.url + '/review/login')

@@ -11,11 +11,11 @@ import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { translate } from '../../src/web/i18n.js'
 import { unzip } from '../helpers/bundles.js'
-import { foreignRequests, launchChromium, navigate, openPage } from '../helpers/browser.js'
+import { foreignRequests, navigate, openPage, useServiceAndBrowser } from '../helpers/browser.js'
 import { gpgHome } from '../helpers/gpg.js'
 import { getAs, login as reporterLogin } from '../helpers/reporter.js'
 import { addReviewer, totpCode } from '../helpers/reviewer.js'
-import { startTestService, type TestService } from '../helpers/service.js'
+import type { TestService } from '../helpers/service.js'
 import { submitReport } from '../helpers/submit.js'
 
 const say = (key: string, params?: Record<string, string | number>): string => translate('en', key, params)
@@ -26,15 +26,7 @@ const SCREENSHOTS = process.env.CANDOUR_E2E_SCREENSHOTS
 let service: TestService
 let browser: Browser
 
-test.before(async () => {
-  service = await startTestService()
-  browser = await launchChromium()
-})
-
-test.after.always(async () => {
-  await browser?.close()
-  await service?.dispose()
-})
+useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 test('a reviewer logs in, opens the report from the inbox, downloads it, replies, and triages it', async (t) => {
   const marker = `E2E-${randomBytes(4).toString('hex')}`

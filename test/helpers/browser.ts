@@ -2,7 +2,9 @@
  * Debian's headless Chromium driven by playwright-core, with JavaScript off as
  * in Tor Browser at its Safest level, for the end-to-end tests.
  */
+import type { TestFn } from 'ava'
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core'
+import { startTestService, type TestService } from './service.js'
 
 /** Where Debian's chromium package installs the browser. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -70,4 +72,19 @@ export async function navigate (page: Page, action: () => Promise<unknown>): Pro
 /** The requested URLs whose origin is not `origin` (data: URLs are not requests to anyone). */
 export function foreignRequests (requests: readonly string[], origin: string): string[] {
   return requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin)
+}
+
+/** Starts a test service and Chromium before a file's tests and stops both after them; `ready` receives them. */
+export function useServiceAndBrowser (test: TestFn, ready: (service: TestService, browser: Browser) => void): void {
+  let service: TestService | undefined
+  let browser: Browser | undefined
+  test.before(async () => {
+    service = await startTestService()
+    browser = await launchChromium()
+    ready(service, browser)
+  })
+  test.after.always(async () => {
+    await browser?.close()
+    await service?.dispose()
+  })
 }
