@@ -14,6 +14,7 @@ import { errorBoundary } from './middleware/error-boundary.js'
 import { sameOrigin } from './middleware/same-origin.js'
 import { securityHeaders } from './middleware/security-headers.js'
 import { accountRoutes } from './reporter/account.js'
+import { formLimits } from './reporter/limits.js'
 import { reporterRoutes } from './reporter/routes.js'
 import { reporterSessions } from './reporter/session.js'
 import { reviewerAccountRoutes } from './reviewer/account.js'
@@ -39,7 +40,7 @@ export function createApp (deps: WebDeps): Koa {
   app.silent = true
   app.on('error', () => logLine('response error'))
   const stylesheet = loadStylesheet()
-  const maxTotalMiB = Math.floor(deps.config.maxSubmissionBytes / (1024 * 1024))
+  const { maxTotalMiB } = formLimits(deps.config)
 
   const statics = new Router()
   statics.get('/static/candour.css', (ctx) => {

@@ -1,6 +1,7 @@
 /** Turns the domain's (field, code) problems into catalogue keys for the report form. */
 import type { Problem } from '../../domain/report-answers.js'
 import type { FieldError } from '../render.js'
+import type { FormLimits } from './limits.js'
 
 const KEYS: Record<string, string> = {
   'force/missing': 'errors.report.forceMissing',
@@ -27,16 +28,9 @@ const KEYS: Record<string, string> = {
   'attachments/dropped': 'errors.report.attachmentsDropped',
 }
 
-/** Limits named in error messages. */
-export interface ErrorLimits {
-  readonly maxMessageChars: number
-  readonly maxContactChars: number
-  readonly maxFiles: number
-  readonly maxTotalMiB: number
-}
 
 /** The form errors for a list of problems, in form order. */
-export function formErrors (problems: readonly Problem[], limits: ErrorLimits): FieldError[] {
+export function formErrors (problems: readonly Problem[], limits: FormLimits): FieldError[] {
   return problems.map((problem) => {
     const key = KEYS[`${problem.field}/${problem.code}`]
     if (key === undefined) throw new TypeError('no message for a form problem')
