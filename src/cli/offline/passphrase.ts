@@ -25,8 +25,9 @@ export async function readPassphraseFile (file: string): Promise<string> {
 export async function askPassphrase (prompt: string): Promise<string> {
   const input = process.stdin
   if (!input.isTTY) throw new CandourError('VALIDATION_FAILED', 'no terminal to ask for the passphrase: use --passphrase-file')
-  process.stderr.write(prompt)
+  // Echo goes off before the prompt appears, so nothing typed after it is ever shown.
   input.setRawMode(true)
+  process.stderr.write(prompt)
   input.setEncoding('utf8')
   input.resume()
   try {
