@@ -23,6 +23,8 @@ export interface Config {
   readonly maxContactChars: number
   /** scrypt cost for codename derivations (N); lower only in tests. */
   readonly scryptCost: number
+  /** New reporters made ahead of time, in memory, for bursts of reports (0 turns it off). */
+  readonly codenameReserve: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -69,5 +71,6 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     maxMessageChars: 100_000,
     maxContactChars: 2_000,
     scryptCost,
+    codenameReserve: integer(env, 'CANDOUR_CODENAME_RESERVE', 500, 0, 100_000),
   })
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Config } from './config.js'
 import { loadKeyring, type KeyProblem } from './crypto/keyring.js'
+import { CodenameReserve } from './domain/codename-reserve.js'
 import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
 import { FORCES } from './domain/forces.js'
@@ -31,6 +32,8 @@ export interface Service {
   readonly keyProblems: readonly KeyProblem[]
   /** The login throttle (tests and the benchmark read its load and counters). */
   readonly loginThrottle: LoginThrottle
+  /** How full the codename reserve is (tests read it). */
+  readonly codenameReserve: Pick<CodenameReserve, 'ready' | 'capacity'>
   close (): Promise<void>
 }
 
@@ -74,6 +77,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
 
   const kv = await openLevelKv(config.dataDir)
   let control
+  let reserve: CodenameReserve | undefined
   try {
     const orphans = await removeOrphans(kv)
     if (orphans > 0) logLine('removed unfinished uploads left by an earlier run')
@@ -83,6 +87,10 @@ export async function startService (config: Config, options: ServiceOptions = {}
     const forces = forceDirectory(new Set(keyring.byForce.keys()))
     const demoMode = keyring.demoForces.length > 0
     configureRenderer({ production: config.production })
+    reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost }, config.codenameReserve, {
+      onFirstFull: () => logLine('codename reserve ready'),
+      onFailure: () => logLine('codename reserve could not be filled'),
+    })
     const loginThrottle = new LoginThrottle(options.throttle ?? DEFAULT_THROTTLE)
     const app = createApp({
       config,
@@ -90,7 +98,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
-      submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost },
+      submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve },
       render: (template, context) => renderPage(template, context, { demoMode }),
     })
     const server = http.createServer(app.callback())
@@ -108,19 +116,24 @@ export async function startService (config: Config, options: ServiceOptions = {}
     const address = server.address() as AddressInfo
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     const openControl = control
+    const openReserve = reserve
+    openReserve.fill()
     return {
       url: `http://${host}:${address.port}`,
       demoForces: keyring.demoForces,
       keyProblems: keyring.problems,
       loginThrottle,
+      codenameReserve: openReserve,
       async close () {
         server.closeAllConnections()
         await new Promise<void>((resolve) => server.close(() => resolve()))
+        await openReserve.close()
         await openControl.close()
         await kv.close()
       },
     }
   } catch (err) {
+    await reserve?.close()
     await control?.close()
     await kv.close()
     throw err

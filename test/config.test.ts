@@ -11,6 +11,9 @@ test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
   t.false(config.cookieSecure)
   t.is(config.maxSubmissionBytes, 500 * 1024 * 1024)
   t.is(config.maxFiles, 10)
+  t.is(config.scryptCost, 2 ** 15)
+  t.is(config.codenameReserve, 500)
+  t.is(loadConfig({ CANDOUR_CODENAME_RESERVE: '0' }).codenameReserve, 0)
   t.true(Object.isFrozen(config))
 })
 
@@ -21,7 +24,7 @@ test('production turns on Secure cookies', (t) => {
 })
 
 test('a bad setting stops start-up, naming the setting but never its value', (t) => {
-  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['CANDOUR_COOKIE_SECURE', 'yes']] as const) {
+  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many']] as const) {
     const err = t.throws(() => loadConfig({ [name]: value }), { any: true }) as { code?: string; message: string }
     t.is(err.code, 'CONFIG_INVALID')
     t.true(err.message.includes(name))

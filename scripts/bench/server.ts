@@ -51,6 +51,8 @@ export interface SpawnOptions {
   readonly nodeArgs?: readonly string[]
   /** Give up waiting for the listening line after this long. */
   readonly timeoutMs?: number
+  /** A line to wait for as well, after the listening line (such as the codename reserve being ready). */
+  readonly waitFor?: RegExp
 }
 
 async function statusField (pid: number, field: 'VmHWM'): Promise<number> {
@@ -84,18 +86,19 @@ export async function spawnServer (options: SpawnOptions): Promise<ChildServer> 
   if (pid === undefined) throw new Error('server did not start')
   let log = ''
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let startMs = NaN
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not listen in time:\n${log}`)) }, options.timeoutMs ?? 60_000)
     const onData = (chunk: Buffer): void => {
       log += chunk.toString('utf8')
       const match = LISTENING.exec(log)
-      if (match !== null) { clearTimeout(timer); resolve(match[1]!) }
+      if (match !== null && Number.isNaN(startMs)) startMs = performance.now() - started
+      if (match !== null && (options.waitFor === undefined || options.waitFor.test(log))) { clearTimeout(timer); resolve(match[1]!) }
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code} before listening:\n${log}`)) })
   })
-  const startMs = performance.now() - started
   // Keep reading the pipes, without keeping what they say, so a chatty child never blocks on a full pipe.
   child.stdout!.removeAllListeners('data')
   child.stderr!.removeAllListeners('data')

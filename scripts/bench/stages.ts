@@ -2,11 +2,12 @@
  * The upload path taken apart, in the harness's own process, to show where a
  * large upload's time goes: the encryption alone (memory -> encryptStream ->
  * nowhere), the store alone (memory -> writeBlob), and the two together
- * (memory -> encryptStream -> writeBlob), without HTTP or file reads. CPU
- * seconds count every thread of this process.
+ * (memory -> encryptStream -> writeBlob), without HTTP or file reads; and,
+ * as the floor any store must pay, the same bytes appended once to a plain file.
+ * CPU seconds count every thread of this process.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Ciphertext } from '../../src/crypto/ciphertext.js'
@@ -61,6 +62,23 @@ export async function storeAlone (bytes: number, workDir: string): Promise<Stage
     // A type cast, not encryption: these bytes only stand in for ciphertext of the same size and count.
     await writeBlob(kv, plaintext(bytes) as AsyncIterable<Ciphertext>)
   })
+}
+
+/** Appends `bytes` of random bytes to a new plain file in the same chunks: what writing each byte once costs. */
+export async function plainFileAlone (bytes: number, workDir: string): Promise<StageTime> {
+  const dir = await mkdtemp(path.join(workDir, 'stage-'))
+  try {
+    const file = await open(path.join(dir, 'blob'), 'w')
+    try {
+      return await timed(async () => {
+        for await (const piece of plaintext(bytes)) await file.write(piece)
+      })
+    } finally {
+      await file.close()
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 async function intoFreshStore (workDir: string, work: (kv: Kv) => Promise<void>): Promise<StageTime> {

@@ -1,10 +1,10 @@
 /**
  * Codenames: seven words drawn with a CSPRNG from the EFF large wordlist
  * (7,776 words, about 90 bits). A codename is shown once and never stored;
- * two independent scrypt derivations turn it into the reporter identifier and
- * the passphrase of the reporter's reply key.
+ * one scrypt derivation turns it into a secret from which HKDF draws, apart,
+ * the reporter identifier and the passphrase of the reporter's reply key.
  */
-import { randomInt, scrypt, type BinaryLike } from 'node:crypto'
+import { hkdfSync, randomInt, scrypt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 /** Number of words in a codename. */
@@ -54,36 +54,58 @@ export const MAX_CONCURRENT_DERIVATIONS = 2
 // Process-wide because what it rations, the thread pool and the memory, is process-wide.
 let running = 0
 const waiting: Array<() => void> = []
+const waitingInBackground: Array<() => void> = []
 
-async function withSlot<T> (work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_DERIVATIONS) await new Promise<void>((resolve) => waiting.push(resolve))
-  else running++
+/**
+ * Runs `work` in a derivation slot. Background work (the codename reserve's
+ * refill) waits behind every foreground request, so a reporter or a login never
+ * queues behind it for more than the one derivation already running.
+ */
+export async function withDerivationSlot<T> (work: () => Promise<T>, background: boolean): Promise<T> {
+  if (running >= MAX_CONCURRENT_DERIVATIONS || (background && waiting.length > 0)) {
+    await new Promise<void>((resolve) => (background ? waitingInBackground : waiting).push(resolve))
+  } else {
+    running++
+  }
   try {
     return await work()
   } finally {
-    // The slot passes straight to the next in line, or is freed.
-    const next = waiting.shift()
+    // The slot passes straight to the next in line, foreground first, or is freed.
+    const next = waiting.shift() ?? waitingInBackground.shift()
     if (next !== undefined) next()
     else running--
   }
 }
 
-function derive (codename: string, pepper: BinaryLike, label: string, cost: number): Promise<Buffer> {
-  const salt = Buffer.concat([Buffer.from(label, 'utf8'), Buffer.from(pepper as Uint8Array)])
-  return withSlot(() => new Promise((resolve, reject) => {
+/** What a codename opens: the reporter identifier and the reply-key passphrase. */
+export interface ReporterKeys {
+  /** Hex; keys the reporter record. */
+  readonly reporterId: string
+  /** Locks the reporter's reply secret key. */
+  readonly replyPassphrase: string
+}
+
+/**
+ * Derives a codename's reporter keys with one scrypt run. One is enough: a
+ * guess at a codename is tested against a stored reporter identifier, so a
+ * second derivation for the passphrase added no cost to an attacker, only to
+ * every new reporter and every login (docs/performance.md). The two results are
+ * drawn from the scrypt output with HKDF under their own pepper and label, so
+ * neither reveals the other.
+ */
+export async function deriveReporterKeys (codename: string, peppers: Peppers, cost: number, options: { background?: boolean } = {}): Promise<ReporterKeys> {
+  const salt = Buffer.concat([Buffer.from('candour/reporter/v2\0', 'utf8'), Buffer.from(peppers.reporterId), Buffer.from(peppers.replyKey)])
+  const secret = await withDerivationSlot(() => new Promise<Buffer>((resolve, reject) => {
     scrypt(normalizeCodename(codename), salt, 32, { N: cost, r: 8, p: 1, maxmem: 256 * cost * 8 }, (err, key) => {
       if (err === null) resolve(key)
       else reject(err)
     })
-  }))
-}
-
-/** The reporter identifier (hex) that keys the reporter record. */
-export async function deriveReporterId (codename: string, peppers: Peppers, cost: number): Promise<string> {
-  return (await derive(codename, peppers.reporterId, 'candour/reporter-id/v1\0', cost)).toString('hex')
-}
-
-/** The passphrase that locks the reporter's reply secret key. */
-export async function deriveReplyPassphrase (codename: string, peppers: Peppers, cost: number): Promise<string> {
-  return (await derive(codename, peppers.replyKey, 'candour/reply-key/v1\0', cost)).toString('base64')
+  }), options.background === true)
+  const draw = (pepper: Uint8Array, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, pepper, label, 32))
+  const keys = Object.freeze({
+    reporterId: draw(peppers.reporterId, 'candour/reporter-id/v2').toString('hex'),
+    replyPassphrase: draw(peppers.replyKey, 'candour/reply-key/v2').toString('base64'),
+  })
+  secret.fill(0)
+  return keys
 }

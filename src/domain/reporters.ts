@@ -6,7 +6,7 @@
 import { unlockReplyKey, type UnlockedReplyKey } from '../crypto/reply-keys.js'
 import type { Kv } from '../store/kv.js'
 import { getReporter } from '../store/records.js'
-import { CODENAME_WORDS, WORDLIST, deriveReplyPassphrase, deriveReporterId, normalizeCodename, type Peppers } from './codenames.js'
+import { CODENAME_WORDS, WORDLIST, deriveReporterKeys, normalizeCodename, type Peppers } from './codenames.js'
 
 /** The longest input worth looking at: seven of the longest words and their spaces, with room to spare. */
 export const MAX_CODENAME_INPUT = 128
@@ -32,12 +32,9 @@ export function codenameShape (input: string): CodenameShape {
 
 /** Derives the reporter's keys from a well-shaped codename; undefined when no such reporter exists. */
 export async function authenticate (kv: Kv, peppers: Peppers, cost: number, codename: string): Promise<ReporterIdentity | undefined> {
-  // One derivation after the other, each holding 32 MiB at the production cost; a codename
-  // with no reporter is turned away after the first, at half the cost (docs/performance.md).
-  const reporterId = await deriveReporterId(codename, peppers, cost)
+  const { reporterId, replyPassphrase } = await deriveReporterKeys(codename, peppers, cost)
   const reporter = await getReporter(kv, reporterId)
   if (reporter === undefined) return undefined
-  const passphrase = await deriveReplyPassphrase(codename, peppers, cost)
-  const replyKey = await unlockReplyKey(reporter.lockedReplySecretKey, passphrase)
+  const replyKey = await unlockReplyKey(reporter.lockedReplySecretKey, replyPassphrase)
   return replyKey === undefined ? undefined : Object.freeze({ reporterId, replyKey })
 }

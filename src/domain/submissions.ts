@@ -6,12 +6,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { RecipientKeys } from '../crypto/keys.js'
-import { generateReplyKeyPair } from '../crypto/reply-keys.js'
 import type { Kv } from '../store/kv.js'
 import { modifyRecord, putReporterOp, putReportOps, type ReportRecord, type ReporterRecord } from '../store/records.js'
 import { CandourError } from '../errors.js'
-import { deriveReplyPassphrase, deriveReporterId, generateCodename, type Peppers } from './codenames.js'
-import { utcMidnight } from './dates.js'
+import type { CodenameReserve } from './codename-reserve.js'
+import type { Peppers } from './codenames.js'
 import { findForce } from './forces.js'
 import { PendingItems } from './pending-items.js'
 import type { Answers } from './report-answers.js'
@@ -23,6 +22,8 @@ export interface SubmissionDeps {
   readonly recipients: ReadonlyMap<string, RecipientKeys>
   readonly peppers: Peppers
   readonly scryptCost: number
+  /** Where a new reporter's codename and keys come from. */
+  readonly reserve: CodenameReserve
 }
 
 /** The outcome of a committed submission; `codename` only for a new reporter. */
@@ -101,19 +102,14 @@ export class Submission {
       return Object.freeze({ reportId, urgent })
     }
 
-    const codename = generateCodename()
-    // One derivation after the other: each holds 32 MiB at the production cost, and the
-    // peak of a large upload's commit stays lower (docs/performance.md).
-    const reporterId = await deriveReporterId(codename, this.#deps.peppers, this.#deps.scryptCost)
-    const passphrase = await deriveReplyPassphrase(codename, this.#deps.peppers, this.#deps.scryptCost)
-    const replyKeys = await generateReplyKeyPair(passphrase, utcMidnight())
+    const reporter = await this.#deps.reserve.take()
     await this.#deps.kv.batch([
-      ...putReportOps(report(reporterId)),
-      putReporterOp(reporterId, { v: 1, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey, reports: [reportId] }),
+      ...putReportOps(report(reporter.reporterId)),
+      putReporterOp(reporter.reporterId, { v: 1, replyPublicKey: reporter.replyPublicKey, lockedReplySecretKey: reporter.lockedReplySecretKey, reports: [reportId] }),
       ...this.#items.settleOps(),
-    ], { expect: [{ space: 'reporters', key: reporterId, value: undefined }] })
+    ], { expect: [{ space: 'reporters', key: reporter.reporterId, value: undefined }] })
     this.#items.settled()
-    return Object.freeze({ codename, reportId, urgent })
+    return Object.freeze({ codename: reporter.codename, reportId, urgent })
   }
 
   /** Removes everything stored for this submission (rejected or aborted); safe to call twice. */

@@ -133,7 +133,9 @@ export async function openLevelKv (dataDir: string): Promise<Kv> {
   openHere.add(real)
   try {
     await blockInfoLog(location)
-    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    // No Snappy: nearly every byte stored is ciphertext, which does not compress, so trying
+    // cost CPU at every flush and compaction for nothing (docs/performance.md).
+    const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', compression: false })
     try {
       await db.open()
     } catch (err) {

@@ -17,16 +17,17 @@ const root = path.resolve(import.meta.dirname, '../..')
 // Every figure of a quick run, by scenario (the upload sizes are the quick ones, 4 and 16 MiB).
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   '1-upload': ['upload.4MiB.throughput', 'upload.4MiB.peakRss', 'upload.16MiB.throughput', 'upload.16MiB.peakRss', 'upload.peakRss.growth',
-    'upload.cpu.server', 'upload.cpu.client', 'upload.written', 'upload.stage.encrypt', 'upload.stage.encrypt.cpu', 'upload.stage.storeOnly', 'upload.stage.storeOnly.cpu', 'upload.stage.store', 'upload.stage.store.cpu'],
+    'upload.cpu.server', 'upload.cpu.client', 'upload.written', 'upload.stage.encrypt', 'upload.stage.encrypt.cpu', 'upload.stage.storeOnly', 'upload.stage.storeOnly.cpu', 'upload.stage.store', 'upload.stage.store.cpu',
+    'upload.stage.fileOnly.cpu', 'upload.bound.level', 'upload.bound.file'],
   '2-pages': ['pages.koa.rps', 'pages.koa.p99', 'pages.landing.rps', 'pages.landing.p99', 'pages.form.rps', 'pages.form.p99'],
-  '3-text': ['text.rps', 'text.p50', 'text.p99', 'text.cpu', 'text.scrypt.ms', 'text.scrypt.ceiling', 'text.lowCost.rps', 'text.lowCost.p99', 'text.lowCost.cpu'],
+  '3-text': ['text.rps', 'text.p50', 'text.p99', 'text.cpu', 'text.reserve.fill', 'text.sustained.rps', 'text.sustained.p99', 'text.sustained.cpu', 'text.scrypt.ms', 'text.scrypt.ceiling'],
   '4-logins': ['logins.rps', 'logins.p50', 'logins.p99', 'logins.page.rest.p99', 'logins.page.rps', 'logins.page.p99'],
   '5-scale': ['scale.fill.rate', 'scale.startup', 'scale.inbox.p50', 'scale.inbox.p99', 'scale.report.p50', 'scale.report.p99', 'scale.store.perReport', 'scale.store.total'],
   '6-concurrency': ['concurrency.accepted', 'concurrency.stored', 'concurrency.seconds', 'concurrency.throughput', 'concurrency.peakRss'],
 }
 
 // Figures that carry a reference measured in the same run, and so a ratio.
-const WITH_RATIO = ['upload.16MiB.throughput', 'pages.landing.rps', 'pages.form.rps', 'logins.page.rps', 'upload.stage.encrypt', 'upload.stage.store']
+const WITH_RATIO = ['upload.16MiB.throughput', 'pages.landing.rps', 'pages.form.rps', 'logins.page.rps', 'upload.stage.encrypt', 'upload.stage.store', 'upload.bound.level', 'upload.bound.file']
 
 test('npm run bench -- --quick runs every scenario and produces every figure', async (t) => {
   // About half a minute alone; more while other test files load the same two cores.

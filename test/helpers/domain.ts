@@ -5,6 +5,7 @@
  */
 import type { RecipientKeys } from '../../src/crypto/keys.js'
 import { authenticate, type ReporterIdentity } from '../../src/domain/reporters.js'
+import { CodenameReserve } from '../../src/domain/codename-reserve.js'
 import { Submission, type SubmissionDeps } from '../../src/domain/submissions.js'
 import type { Kv } from '../../src/store/kv.js'
 import { loadPeppers } from '../../src/store/peppers.js'
@@ -37,11 +38,14 @@ export interface DomainFixture {
 export async function domainFixture (): Promise<DomainFixture> {
   const store = await tempStore()
   const [kent, met, essex] = await Promise.all([keyPair('kent'), keyPair('met'), keyPair('essex')])
+  const peppers = await loadPeppers(store.dataDir)
   const deps: SubmissionDeps = {
     kv: store.kv,
     recipients: new Map([['kent', kent.recipients], ['met', met.recipients], ['essex', essex.recipients]]),
-    peppers: await loadPeppers(store.dataDir),
+    peppers,
     scryptCost: 1024,
+    // Off: every new reporter is made on the spot (test/domain/codename-reserve.test.ts covers the reserve).
+    reserve: new CodenameReserve({ peppers, scryptCost: 1024 }, 0),
   }
   const report = async (id: string): Promise<ReportRecord> => {
     const found = await getReport(store.kv, id)

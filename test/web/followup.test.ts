@@ -125,7 +125,8 @@ test('further information with an attachment becomes new items the force decrypt
   t.is((await report(reportId)).items.length, record.items.length, 'nothing half-stored')
 })
 
-test('a wrong codename gets one plain answer; an over-long or malformed one is refused before any derivation', async (t) => {
+// Serial: it counts the shared service's derivations, which the other tests' logins would add to.
+test.serial('a wrong codename gets one plain answer; an over-long or malformed one is refused before any derivation', async (t) => {
   const wrong = await postLogin(service.url, 'abacus abdomen abdominal abide abiding ability ablaze')
   t.is(wrong.status, 400)
   const body = await wrong.text()

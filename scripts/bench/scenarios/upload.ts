@@ -14,7 +14,8 @@ import { withCandour } from '../context.js'
 import { uploadReport, writeRandomFile } from '../http.js'
 import type { Figure, ScenarioResult } from '../results.js'
 import { procCpuSeconds } from '../server.js'
-import { benchRecipients, encryptionAlone, encryptionIntoStore, storeAlone } from '../stages.js'
+import os from 'node:os'
+import { benchRecipients, encryptionAlone, encryptionIntoStore, plainFileAlone, storeAlone } from '../stages.js'
 import { median } from '../stats.js'
 
 const MiB = 1024 * 1024
@@ -121,6 +122,21 @@ export async function uploadScenario (ctx: BenchContext): Promise<ScenarioResult
     const stored = await encryptionIntoStore(bytes, recipients, ctx.workDir)
     figures.push({ id: 'upload.stage.store', label: 'encryptStream -> writeBlob, memory -> store', value: bytes / MB / stored.seconds, unit: 'MB/s', reference: { label: 'gpg', value: gpgRate }, ratio: (bytes / MB / stored.seconds) / gpgRate })
     figures.push({ id: 'upload.stage.store.cpu', label: 'encryptStream -> writeBlob, CPU per GiB', value: stored.cpuSeconds / GiB, unit: 's' })
+    ctx.log('upload: the same bytes into a plain file, in process')
+    const plain = await plainFileAlone(bytes, ctx.workDir)
+    figures.push({ id: 'upload.stage.fileOnly.cpu', label: 'plain file alone (each byte written once), CPU per GiB', value: plain.cpuSeconds / GiB, unit: 's' })
+    // The most the upload could reach on these cores with the CPU it was measured to need, server
+    // and client spread perfectly over every core; and the same with the store's CPU per GiB
+    // replaced by a plain file's. Below 0.75x gpg, the target is out of reach whatever the order
+    // of the work, and the store is what puts it there (docs/performance.md).
+    const cores = os.availableParallelism()
+    const serverCpu = median(ours.map((run) => run.serverCpu)) / GiB
+    const clientCpu = median(ours.map((run) => run.clientCpu)) / GiB
+    const bound = (cpuPerGiB: number): number => cores * 2 ** 30 / MB / cpuPerGiB
+    const levelBound = bound(serverCpu + clientCpu)
+    figures.push({ id: 'upload.bound.level', label: `upper bound on ${cores} cores from the upload's server and client CPU`, value: levelBound, unit: 'MB/s', reference: { label: 'gpg', value: gpgRate }, ratio: levelBound / gpgRate })
+    const fileBound = bound(serverCpu - store.cpuSeconds / GiB + plain.cpuSeconds / GiB + clientCpu)
+    figures.push({ id: 'upload.bound.file', label: 'the same bound, the store\'s CPU replaced by a plain file\'s', value: fileBound, unit: 'MB/s', reference: { label: 'gpg', value: gpgRate }, ratio: fileBound / gpgRate })
   } finally {
     await rm(file, { force: true })
   }
