@@ -44,6 +44,8 @@ export interface ServiceOptions {
   readonly reporterIdleMs?: number
   /** Reviewer workspace overrides (idle time, session clock). */
   readonly reviewer?: ReviewerOverrides
+  /** How long the codename reserve waits after a hand-out before refilling (a second unless a test says otherwise). */
+  readonly reserveQuietMs?: number
 }
 
 const DEMO_DIR = 'demo-keys'
@@ -88,6 +90,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
     const demoMode = keyring.demoForces.length > 0
     configureRenderer({ production: config.production })
     reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost }, config.codenameReserve, {
+      ...(options.reserveQuietMs === undefined ? {} : { quietMs: options.reserveQuietMs }),
       onFirstFull: () => logLine('codename reserve ready'),
       onFailure: () => logLine('codename reserve could not be filled'),
     })

@@ -11,7 +11,8 @@ import { foundInStore } from '../helpers/store-files.js'
 import { submitReport } from '../helpers/submit.js'
 
 test('reserved and on-the-spot codenames both open their own reports, and none reaches the store', async (t) => {
-  const service = await startTestService({ CANDOUR_CODENAME_RESERVE: '2' })
+  // No refill during the test: the reserve's counts below are then exact however slow the machine.
+  const service = await startTestService({ CANDOUR_CODENAME_RESERVE: '2' }, { reserveQuietMs: 10 * 60_000 })
   t.teardown(() => service.dispose())
   t.is(service.codenameReserve.capacity, 2)
   while (service.codenameReserve.ready < 2) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -22,7 +23,7 @@ test('reserved and on-the-spot codenames both open their own reports, and none r
     const codename = await submitReport(service.url, { force: 'met', category: 'bribery', message, anonymity: 'anonymous' })
     reporters.push({ codename, message })
     // The third comes after the two reserved ones are gone: it is made on the spot.
-    if (i < 2) t.is(service.codenameReserve.ready, 1 - i, 'the reserve handed one out')
+    t.is(service.codenameReserve.ready, Math.max(0, 1 - i), i < 2 ? 'the reserve handed one out' : 'the reserve was empty')
   }
   t.is(new Set(reporters.map((r) => r.codename)).size, 3)
   const reportIds = new Set<string>()
