@@ -6,6 +6,8 @@
  *   --cpu-prof DIR  start every server child with --cpu-prof into DIR
  *   --out FILE      write the results there instead of bench/results.json
  */
+import { execFileSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,7 +16,7 @@ import { FULL, QUICK, type BenchContext } from './context.js'
 import { makeBenchKeys } from './keys.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { formatTable, type RunResult, type ScenarioResult } from './results.js'
-import { ROOT } from './server.js'
+import { ROOT, stopAllServers } from './server.js'
 import { concurrencyScenario } from './scenarios/concurrency.js'
 import { loginsScenario } from './scenarios/logins.js'
 import { pagesScenario } from './scenarios/pages.js'
@@ -46,6 +48,17 @@ export interface BenchOptions {
 export async function runBench (options: BenchOptions): Promise<RunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`bench: ${line}\n`))
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'candour-bench-'))
+  // Ctrl-C or a kill stops the run without leaving servers, a gpg-agent or gigabytes of work files behind.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    stopAllServers()
+    try {
+      execFileSync('gpgconf', ['--kill', 'all'], { env: { ...process.env, GNUPGHOME: path.join(workDir, 'gnupg') }, stdio: 'ignore' })
+    } catch { /* no agent was started */ }
+    rmSync(workDir, { recursive: true, force: true })
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   const keys = await makeBenchKeys(workDir)
   try {
     const machine = await describeMachine()
@@ -69,6 +82,8 @@ export async function runBench (options: BenchOptions): Promise<RunResult> {
     await writeFile(out, JSON.stringify(result, null, 2) + '\n')
     return result
   } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
     await keys.dispose()
     await rm(workDir, { recursive: true, force: true })
   }

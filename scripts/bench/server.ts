@@ -74,6 +74,14 @@ export async function procCpuSeconds (pid: number | 'self', which: 'own' | 'chil
   return (Number(fields[at]) + Number(fields[at + 1])) / CLOCK_TICKS
 }
 
+// Server children alive now, so that an interrupted run can stop them (stopAllServers).
+const alive = new Set<ChildProcess>()
+
+/** Kills every server child still running, at once; for a run interrupted by a signal. */
+export function stopAllServers (): void {
+  for (const child of alive) child.kill('SIGKILL')
+}
+
 /** Starts a server child and resolves once it prints its "listening on <url>" line. */
 export async function spawnServer (options: SpawnOptions): Promise<ChildServer> {
   const started = performance.now()
@@ -84,6 +92,8 @@ export async function spawnServer (options: SpawnOptions): Promise<ChildServer> 
   })
   const pid = child.pid
   if (pid === undefined) throw new Error('server did not start')
+  alive.add(child)
+  child.once('exit', () => alive.delete(child))
   let log = ''
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let startMs = NaN
