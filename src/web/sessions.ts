@@ -47,8 +47,12 @@ export class SessionStore<T> {
     return this.#sessions.size
   }
 
-  /** Starts a new session (a fresh id: never reuse one from before login). */
-  create (data: T): Session<T> {
+  /**
+   * Starts a new session (a fresh id: never reuse one from before login),
+   * ending `replacing`, the session the same browser presented, if any.
+   */
+  create (data: T, replacing?: Session<T>): Session<T> {
+    if (replacing !== undefined) this.end(replacing.id)
     this.#sweep()
     while (this.#sessions.size >= this.#max) this.#sessions.delete(this.#sessions.keys().next().value!)
     const session = Object.freeze({ id: randomHandle(), csrf: randomHandle(), data })

@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { generateSync } from 'otplib'
-import { auditEntries, auditKey, type AuditEntry } from '../../src/domain/audit.js'
+import { auditKey, type AuditEntry } from '../../src/domain/audit.js'
 import { verifyPassword } from '../../src/domain/passwords.js'
 import { getReviewer } from '../../src/domain/reviewers.js'
 import { openLevelKv } from '../../src/store/level-kv.js'
-import { candour } from '../helpers/reviewer.js'
+import { auditLogOf, candour } from '../helpers/reviewer.js'
 import { startTestService } from '../helpers/service.js'
 
 interface Failure { code?: number; stdout?: string; stderr?: string }
@@ -26,9 +26,7 @@ async function fails (t: import('ava').ExecutionContext, args: string[], dataDir
 async function auditLog (dataDir: string): Promise<AuditEntry[]> {
   const kv = await openLevelKv(dataDir)
   try {
-    const all: AuditEntry[] = []
-    for await (const entry of auditEntries(kv)) all.push(entry)
-    return all
+    return await auditLogOf(kv)
   } finally {
     await kv.close()
   }

@@ -28,6 +28,24 @@ export interface CommandResult {
   readonly stderr: string
 }
 
+/** The secret and public key files that `candour keys generate` wrote into `dir`. */
+export async function unitKeyFiles (dir: string): Promise<{ secretFile: string; publicFile: string }> {
+  const names = (await readdir(dir)).sort()
+  const find = (suffix: string): string => {
+    const name = names.find((n) => n.endsWith(suffix))
+    if (name === undefined) throw new Error(`no *${suffix} in ${dir}`)
+    return path.join(dir, name)
+  }
+  return { secretFile: find('.secret.asc'), publicFile: find('.public.asc') }
+}
+
+/** Makes a force's unit key pair with `candour keys generate` into `dir`, locked with the passphrase in `passFile`. */
+export async function generateUnitKey (force: string, dir: string, passFile: string, type?: 'curve25519' | 'rsa4096'): Promise<{ secretFile: string; publicFile: string }> {
+  const result = await candour(['keys', 'generate', '--force', force, ...(type === undefined ? [] : ['--type', type]), '--out', dir, '--passphrase-file', passFile])
+  if (result.code !== 0) throw new Error(result.stderr)
+  return unitKeyFiles(dir)
+}
+
 /** Runs `candour <args>` in a child process; never rejects on a non-zero exit. */
 export function candour (args: readonly string[], options: { env?: Record<string, string>; script?: string } = {}): Promise<CommandResult> {
   const script = options.script ?? 'src/cli/index.ts'

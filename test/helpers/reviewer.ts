@@ -7,9 +7,18 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { generateSync } from 'otplib'
+import { auditEntries, type AuditEntry } from '../../src/domain/audit.js'
+import type { Kv } from '../../src/store/kv.js'
 
 const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '../..')
+
+/** The whole audit log, oldest first. */
+export async function auditLogOf (kv: Kv): Promise<AuditEntry[]> {
+  const all: AuditEntry[] = []
+  for await (const entry of auditEntries(kv)) all.push(entry)
+  return all
+}
 
 /** What `reviewer add --json` prints. */
 export interface ReviewerCredentials {

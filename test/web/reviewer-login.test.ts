@@ -5,10 +5,10 @@
  */
 import test from 'ava'
 import { performance } from 'node:perf_hooks'
-import { appendAudit, auditEntries, type AuditEntry } from '../../src/domain/audit.js'
+import { appendAudit, type AuditEntry } from '../../src/domain/audit.js'
 import { connectControl } from '../../src/store/control.js'
 import { startTestService, type TestService } from '../helpers/service.js'
-import { addReviewer, candour, cookieOf, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin, totpCode, type ReviewerCredentials } from '../helpers/reviewer.js'
+import { addReviewer, auditLogOf, candour, cookieOf, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin, totpCode, type ReviewerCredentials } from '../helpers/reviewer.js'
 
 const GENERIC = 'Username, password or code not correct'
 const IDLE_MS = 15 * 60 * 1000
@@ -25,9 +25,7 @@ test.after.always(async () => { await service?.dispose() })
 async function auditLog (): Promise<AuditEntry[]> {
   const kv = await connectControl(service.dataDir)
   try {
-    const all: AuditEntry[] = []
-    for await (const entry of auditEntries(kv)) all.push(entry)
-    return all
+    return await auditLogOf(kv)
   } finally {
     await kv.close()
   }

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { recipientsFromArmored } from '../../src/crypto/keys.js'
-import { auditEntries, type AuditEntry } from '../../src/domain/audit.js'
+import type { AuditEntry } from '../../src/domain/audit.js'
 import { OUTCOMES } from '../../src/domain/triage.js'
 import { connectControl } from '../../src/store/control.js'
 import type { Kv } from '../../src/store/kv.js'
@@ -22,7 +22,7 @@ import { reencryptBundle, unzip, zip, type NamedBytes } from '../helpers/bundles
 import { foundInStore } from '../helpers/store-files.js'
 import { gpgHome, type Gpg } from '../helpers/gpg.js'
 import { getAs, login as reporterLogin } from '../helpers/reporter.js'
-import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, type ReviewerVisit } from '../helpers/reviewer.js'
+import { addReviewer, auditLogOf, getAsReviewer, loginReviewer, postFormAsReviewer, type ReviewerVisit } from '../helpers/reviewer.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { postReport } from '../helpers/submit.js'
 
@@ -83,10 +83,8 @@ async function report (id: string): Promise<ReportRecord | undefined> {
   return getReport(kv, id)
 }
 
-async function auditLog (): Promise<AuditEntry[]> {
-  const all: AuditEntry[] = []
-  for await (const entry of auditEntries(kv)) all.push(entry)
-  return all
+function auditLog (): Promise<AuditEntry[]> {
+  return auditLogOf(kv)
 }
 
 let zipLength = 0

@@ -40,10 +40,10 @@ export async function textReportsScenario (ctx: BenchContext): Promise<ScenarioR
   if (textReports + TEXT_CLIENTS > textReserve) throw new Error('the burst and its warm-up must fit in the reserve')
   ctx.log(`text reports: a burst from a reserve of ${textReserve} codenames (waiting for it to fill)`)
   const reserveEnv = { CANDOUR_CODENAME_RESERVE: String(textReserve) }
-  let fillSeconds = NaN
   const burst = await withCandour(ctx, async (server) => {
-    fillSeconds = await server.cpuSeconds()
-    return post(server, textReports)
+    // Start-up and the fill, up to the ready line the harness waited for.
+    const fillSeconds = await server.cpuSeconds()
+    return { ...await post(server, textReports), fillSeconds }
   }, { env: reserveEnv, waitFor: /codename reserve ready/, timeoutMs: 600_000 })
   ctx.log('text reports: sustained, every derivation on the spot (reserve off)')
   const sustained = await withCandour(ctx, (server) => post(server, textReportsSustained))
@@ -56,7 +56,7 @@ export async function textReportsScenario (ctx: BenchContext): Promise<ScenarioR
     { id: 'text.p50', label: 'text report p50, burst', value: burst.p50Ms, unit: 'ms' },
     { id: 'text.p99', label: 'text report p99, burst', value: burst.p99Ms, unit: 'ms' },
     { id: 'text.cpu', label: 'server CPU per text report, burst', value: burst.cpuPerReport * 1000, unit: 'ms' },
-    { id: 'text.reserve.fill', label: `server CPU to start and fill a reserve of ${textReserve}`, value: fillSeconds, unit: 's' },
+    { id: 'text.reserve.fill', label: `server CPU to start and fill a reserve of ${textReserve}`, value: burst.fillSeconds, unit: 's' },
     { id: 'text.sustained.rps', label: `text reports, ${TEXT_CLIENTS} clients, reserve off (sustained)`, value: sustained.requestsPerSecond, unit: 'reports/s' },
     { id: 'text.sustained.p99', label: 'text report p99, reserve off', value: sustained.p99Ms, unit: 'ms' },
     { id: 'text.sustained.cpu', label: 'server CPU per text report, reserve off', value: sustained.cpuPerReport * 1000, unit: 'ms' },

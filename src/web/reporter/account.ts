@@ -69,9 +69,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
       return
     }
     // A fresh session id at every login; an old one presented with it is ended.
-    const previous = currentReporter(ctx, sessions)
-    if (previous !== undefined) sessions.end(previous.id)
-    const session = sessions.create(identity)
+    const session = sessions.create(identity, currentReporter(ctx, sessions))
     setReporterCookie(ctx, session.id, config.cookieSecure)
     ctx.status = 303
     ctx.redirect('/reports')

@@ -79,10 +79,8 @@ export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions
       return
     }
     // A fresh session id at every login; one presented with this request is ended.
-    const previous = currentReviewer(ctx, sessions)
-    if (previous !== undefined) sessions.end(previous.id)
     const { account } = outcome
-    const session = sessions.create({ username: account.username, force: account.force, admin: account.admin, generation: account.generation })
+    const session = sessions.create({ username: account.username, force: account.force, admin: account.admin, generation: account.generation }, currentReviewer(ctx, sessions))
     setReviewerCookie(ctx, session.id, config.cookieSecure)
     ctx.status = 303
     ctx.redirect('/review/')

@@ -11,7 +11,7 @@ import path from 'node:path'
 import * as openpgp from 'openpgp'
 import { recipientsFromArmored, type RecipientKeys } from '../../../src/crypto/keys.js'
 import { inspectMetadata } from '../../../src/cli/offline/metadata.js'
-import { candour, candourOnTerminal, listFiles, removeAll, tempDir, writeBundleFolder, zipFolder, type TestItem } from '../../helpers/offline.js'
+import { candour, candourOnTerminal, generateUnitKey, listFiles, removeAll, tempDir, writeBundleFolder, zipFolder, type TestItem } from '../../helpers/offline.js'
 import { docxWithAuthors, jpegWithExif, pdfWithInfo, pngWithText } from '../../helpers/metadata-samples.js'
 
 const PASSPHRASE = 'offline machine passphrase'
@@ -23,11 +23,9 @@ let recipients: RecipientKeys
 let publicArmored: string
 
 async function generate (force: string, dir: string): Promise<{ secret: string; publicKey: string; recipients: RecipientKeys }> {
-  const result = await candour(['keys', 'generate', '--force', force, '--out', dir, '--passphrase-file', passFile])
-  if (result.code !== 0) throw new Error(result.stderr)
-  const names = await readdir(dir)
-  const publicKey = await readFile(path.join(dir, names.find((n) => n.endsWith('.public.asc'))!), 'utf8')
-  return { secret: path.join(dir, names.find((n) => n.endsWith('.secret.asc'))!), publicKey, recipients: await recipientsFromArmored(publicKey) }
+  const { secretFile, publicFile } = await generateUnitKey(force, dir, passFile)
+  const publicKey = await readFile(publicFile, 'utf8')
+  return { secret: secretFile, publicKey, recipients: await recipientsFromArmored(publicKey) }
 }
 
 test.before(async () => {

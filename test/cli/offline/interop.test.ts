@@ -13,7 +13,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { gpgHome, type Gpg } from '../../helpers/gpg.js'
-import { candour, haveSq, listFiles, onTerminal, removeAll, tempDir, zipFolder } from '../../helpers/offline.js'
+import { candour, generateUnitKey, haveSq, listFiles, onTerminal, removeAll, tempDir, zipFolder } from '../../helpers/offline.js'
 import { startTestService, type TestService } from '../../helpers/service.js'
 import { submitReport } from '../../helpers/submit.js'
 
@@ -60,13 +60,10 @@ test.before(async () => {
   await writeFile(passFile, UNIT_PASS)
   const secrets = new Map<string, { secret: string; passphrase?: string }>()
   for (const [force, type] of [['kent', 'curve25519'], ['met', 'rsa4096']] as const) {
-    const dir = path.join(root, `unit-${force}`)
-    const result = await candour(['keys', 'generate', '--force', force, '--type', type, '--out', dir, '--passphrase-file', passFile])
-    if (result.code !== 0) throw new Error(result.stderr)
-    const names = await readdir(dir)
+    const { secretFile, publicFile } = await generateUnitKey(force, path.join(root, `unit-${force}`), passFile, type)
     await mkdir(path.join(keysDir, force), { recursive: true })
-    await copyFile(path.join(dir, names.find((n) => n.endsWith('.public.asc'))!), path.join(keysDir, force, 'unit.asc'))
-    secrets.set(force, { secret: path.join(dir, names.find((n) => n.endsWith('.secret.asc'))!), passphrase: UNIT_PASS })
+    await copyFile(publicFile, path.join(keysDir, force, 'unit.asc'))
+    secrets.set(force, { secret: secretFile, passphrase: UNIT_PASS })
   }
   maker = await gpgHome()
   const durham = await maker.generate('Durham PSD <psd@durham.invalid>', 'default', 'default', 'never')

@@ -5,15 +5,10 @@ import { readFile, readdir, stat, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { gpgHome } from '../../helpers/gpg.js'
-import { candour, candourOnTerminal, removeAll, tempDir } from '../../helpers/offline.js'
+import { candour, candourOnTerminal, removeAll, tempDir, unitKeyFiles } from '../../helpers/offline.js'
 
 const run = promisify(execFile)
 const PASSPHRASE = 'a long unit passphrase 1'
-
-async function generated (dir: string): Promise<{ publicFile: string; secretFile: string }> {
-  const names = (await readdir(dir)).sort()
-  return { publicFile: path.join(dir, names.find((n) => n.endsWith('.public.asc'))!), secretFile: path.join(dir, names.find((n) => n.endsWith('.secret.asc'))!) }
-}
 
 for (const type of ['curve25519', 'rsa4096'] as const) {
   test(`keys generate (${type}) writes a v4 pair that GnuPG 2.2 imports and keys check passes`, async (t) => {
@@ -25,7 +20,7 @@ for (const type of ['curve25519', 'rsa4096'] as const) {
     t.is(result.code, 0, result.stderr)
     const fingerprint = /^fingerprint: ([0-9A-F]{40})$/m.exec(result.stdout)?.[1]
     t.truthy(fingerprint)
-    const { publicFile, secretFile } = await generated(path.join(dir, 'keys'))
+    const { publicFile, secretFile } = await unitKeyFiles(path.join(dir, 'keys'))
     t.is(path.basename(publicFile), `kent-${fingerprint!.slice(-16)}.public.asc`)
     t.is((await stat(secretFile)).mode & 0o777, 0o600)
     t.regex(await readFile(publicFile, 'utf8'), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/)
@@ -66,7 +61,7 @@ test('keys generate asks for the passphrase twice at a terminal and echoes neith
   t.is(code, 0, screen)
   t.false(screen.includes(secret), 'the passphrase is never echoed')
   t.regex(screen, /fingerprint: [0-9A-F]{40}/)
-  const { secretFile } = await generated(dir)
+  const { secretFile } = await unitKeyFiles(dir)
   const gpg = await gpgHome()
   t.teardown(() => gpg.dispose())
   await gpg.importKey(secretFile, secret)

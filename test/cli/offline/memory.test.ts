@@ -7,10 +7,10 @@
  */
 import test from 'ava'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { recipientsFromArmored, type RecipientKeys } from '../../../src/crypto/keys.js'
-import { candour, removeAll, sha256File, tempDir, writeBundleFolder } from '../../helpers/offline.js'
+import { candour, generateUnitKey, removeAll, sha256File, tempDir, writeBundleFolder } from '../../helpers/offline.js'
 
 const MIB = 1024 * 1024
 const PASS = 'memory test passphrase'
@@ -24,12 +24,7 @@ test.before(async () => {
   root = await tempDir()
   passFile = path.join(root, 'pass')
   await writeFile(passFile, PASS)
-  const dir = path.join(root, 'unit')
-  const result = await candour(['keys', 'generate', '--force', 'kent', '--out', dir, '--passphrase-file', passFile])
-  if (result.code !== 0) throw new Error(result.stderr)
-  const names = await readdir(dir)
-  keyFile = path.join(dir, names.find((n) => n.endsWith('.secret.asc'))!)
-  publicFile = path.join(dir, names.find((n) => n.endsWith('.public.asc'))!)
+  ;({ secretFile: keyFile, publicFile } = await generateUnitKey('kent', path.join(root, 'unit'), passFile))
   recipients = await recipientsFromArmored(await readFile(publicFile, 'utf8'))
 })
 

@@ -14,7 +14,7 @@ import { forceKeys } from '../../../src/cli/keys.js'
 import { transferReport } from '../../../src/domain/transfer.js'
 import { openLevelKv } from '../../../src/store/level-kv.js'
 import { gpgHome, type Gpg } from '../../helpers/gpg.js'
-import { candour, listFiles, readZip, removeAll, tempDir } from '../../helpers/offline.js'
+import { candour, generateUnitKey, listFiles, readZip, removeAll, tempDir } from '../../helpers/offline.js'
 import { startTestService, type TestService } from '../../helpers/service.js'
 import { submitReport } from '../../helpers/submit.js'
 
@@ -29,12 +29,9 @@ const keys = new Map<string, { secret: string; public: string }>()
 const marker = `TRANSFER-${randomBytes(6).toString('hex')}`
 const attachment = randomBytes(1024 * 1024 + 77)
 
-async function generate (force: string, type: string): Promise<void> {
-  const dir = path.join(root, `unit-${force}`)
-  const result = await candour(['keys', 'generate', '--force', force, '--type', type, '--out', dir, '--passphrase-file', passFile])
-  if (result.code !== 0) throw new Error(result.stderr)
-  const names = await readdir(dir)
-  keys.set(force, { secret: path.join(dir, names.find((n) => n.endsWith('.secret.asc'))!), public: path.join(dir, names.find((n) => n.endsWith('.public.asc'))!) })
+async function generate (force: string, type: 'curve25519' | 'rsa4096'): Promise<void> {
+  const { secretFile, publicFile } = await generateUnitKey(force, path.join(root, `unit-${force}`), passFile, type)
+  keys.set(force, { secret: secretFile, public: publicFile })
 }
 
 test.before(async () => {
