@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   STORE_FAILED: { status: 500, expose: false },
   ENCRYPTION_FAILED: { status: 500, expose: false },
   CONTROL_FAILED: { status: 500, expose: false },
+  HEALTH_FAILED: { status: 500, expose: false },
   AUDIT_BROKEN: { status: 500, expose: false },
   CIPHERTEXT_INVALID: { status: 400, expose: true },
   RECIPIENTS_MISMATCH: { status: 400, expose: true },

@@ -10,10 +10,12 @@ import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
 import { registerAuditCommands } from './audit.js'
 import { exportForce } from './export.js'
+import { checkHealth } from './health.js'
 import { registerDecrypt } from './offline/decrypt.js'
 import { registerKeysCheck } from './offline/keys-check.js'
 import { registerKeysGenerate } from './offline/keys-generate.js'
 import { registerTransfer } from './offline/transfer.js'
+import { registerOnionClientCommands } from './onion-client.js'
 import { replyFromFile } from './reply.js'
 import { registerReviewerCommands } from './reviewer.js'
 
@@ -55,6 +57,12 @@ export function program (out: (line: string) => void = (line) => process.stdout.
         await kv.close()
       }
     })
+  cli.command('health')
+    .description('exit 0 when the running server answers on its control socket and its listeners (the container HEALTHCHECK)')
+    .action(async () => {
+      await checkHealth(loadConfig())
+      out('healthy')
+    })
   registerReviewerCommands(cli, out)
   registerAuditCommands(cli, out)
   // Offline commands (issue 5): they never open the store or the network.
@@ -62,6 +70,7 @@ export function program (out: (line: string) => void = (line) => process.stdout.
   registerKeysCheck(cli, out)
   registerDecrypt(cli, out)
   registerTransfer(cli, out)
+  registerOnionClientCommands(cli, out)
   return cli
 }
 

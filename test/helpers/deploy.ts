@@ -1,0 +1,23 @@
+/** The files under deploy/, for the tests that run them. */
+import path from 'node:path'
+
+/** The project's root. */
+const ROOT = path.resolve(import.meta.dirname, '../..')
+
+/** The torrc operators deploy. */
+export const SHIPPED_TORRC = path.join(ROOT, 'deploy', 'torrc')
+
+/**
+ * The shipped torrc with its tor data folder moved to `dataDir` and, when given, the two listeners'
+ * loopback ports replaced (the reporter's 8080 and the workspace's 8081) and logging left to the caller.
+ */
+export function relocateTorrc (torrc: string, dataDir: string, ports?: { reporter: number; workspace: number }): string {
+  let text = torrc.replaceAll('/var/lib/tor', dataDir)
+  if (ports !== undefined) {
+    text = text.replace(/^(HiddenServicePort 80 127\.0\.0\.1:)8080$/m, `$1${ports.reporter}`)
+      .replace(/^(HiddenServicePort 80 127\.0\.0\.1:)8081$/m, `$1${ports.workspace}`)
+      .replace(/^(Log .*)$/mg, '# $1')
+      .replace(/^(DataDirectory .*)$/m, '# $1')
+  }
+  return text
+}
