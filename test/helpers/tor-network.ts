@@ -31,30 +31,34 @@ export function assertLoopbackOrOnion (host: string): void {
   throw new Error(`refusing to send anything to ${host}: only 127.0.0.0/8 and .onion names are allowed`)
 }
 
-/** An onion service of the network: its name, the torrc lines that define it (paths under `dir`), client keys. */
-export interface OnionServiceSpec {
-  /** The tor that publishes the services: its torrc body, with `HiddenServiceDir` paths under the returned folder. */
-  readonly torrc: (serviceDir: string) => string
-  /** Files to write before start, relative to the service's folder (for `authorized_clients/<name>.auth`). */
-  readonly files?: Readonly<Record<string, string>>
+/** A tor publishing onion services in the network. */
+export interface OnionServiceTor {
+  /** Its data folder; `HiddenServiceDir` paths go under it. */
+  readonly dir: string
+  /** The onion address (with `.onion`) in `<dir>/<hsDir>/hostname`. */
+  onionAddress (hsDir: string): Promise<string>
+  /** Writes a file under `dir` (0600, folders 0700), e.g. `<hsDir>/authorized_clients/<name>.auth`. */
+  writeFile (name: string, text: string): Promise<void>
+  /** Starts it on the network (once the keys exist and any client keys are in place). */
+  start (): Promise<void>
+  /** Resolves once tor has logged `count` descriptor uploads to directories in all. */
+  waitForDescriptors (count: number): Promise<void>
 }
 
-/** A client tor: a name and the `.auth_private` files it holds (none: it has no client keys). */
-export interface ClientSpec {
-  readonly name: string
-  readonly authPrivate?: Readonly<Record<string, string>>
-}
-
-/** A running network. */
+/** A running network (authorities and relays), to which onion services and clients are added. */
 export interface TorNetwork {
   readonly root: string
-  /** The SOCKS port of a client by name. */
-  socksPort (client: string): number
-  /** The onion address (with `.onion`) written into `<serviceDir>/<hsDir>/hostname`. */
-  onionAddress (hsDir: string): Promise<string>
-  /** The relays the authorities' consensus lists, with their addresses. */
+  /**
+   * Makes the keys of the onion services of `torrc` (given its data folder) with a tor that never
+   * touches the network, so their addresses are known, and client keys can be listed in their
+   * authorized_clients/, before any descriptor is published; then `start()` publishes them.
+   */
+  prepareOnionServices (torrc: (dir: string) => string, hsDirs: readonly string[]): Promise<OnionServiceTor>
+  /** Starts a client tor with a SOCKS port (tor's extended SOCKS errors on) and, if given, client keys (`<name>.auth_private` files); resolves with the port once it has bootstrapped. */
+  startClient (name: string, authPrivate?: Readonly<Record<string, string>>): Promise<number>
+  /** The addresses of the relays the authorities' consensus lists. */
   consensusAddresses (): Promise<string[]>
-  /** Stops every tor by its pid, waits for each to exit, and removes the folder. */
+  /** Stops every tor by its own pid, waits for each to exit, and removes the folder. */
   stop (): Promise<void>
 }
 
@@ -138,29 +142,31 @@ function dirGet (port: number, pathname: string): Promise<string | undefined> {
   })
 }
 
-/** Starts the network in stages; resolves once the onion-service tor has published and every client has bootstrapped. */
-export async function startTorNetwork (service: OnionServiceSpec, clients: readonly ClientSpec[]): Promise<TorNetwork> {
+/** Stops one tor by its own pid (SIGTERM, SIGKILL after 5 s) and waits until it has really exited (a killed tor can linger). */
+async function stopNode (node: Node): Promise<void> {
+  const child = node.child
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }, 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Starts the authorities, then the relays, and resolves once the consensus lists all six and each has bootstrapped. */
+export async function startTorNetwork (): Promise<TorNetwork> {
   const base = TOR_TEST_PORT_BASE
   const authPorts = Array.from({ length: AUTHORITIES }, (_, i) => ({ or: base + 2 * i, dir: base + 2 * i + 1 }))
   const relayPorts = Array.from({ length: RELAYS }, (_, i) => base + 10 + i)
-  const socksPorts = new Map(clients.map((client, i) => [client.name, base + 20 + i]))
-  for (const port of [...authPorts.flatMap((p) => [p.or, p.dir]), ...relayPorts, ...socksPorts.values()]) {
+  const clientPorts = Array.from({ length: 10 }, (_, i) => base + 20 + i)
+  for (const port of [...authPorts.flatMap((p) => [p.or, p.dir]), ...relayPorts, ...clientPorts]) {
     if (!await portFree(port)) throw new Error(`private Tor network: port ${port} (range ${base}-${base + 39}) is taken; is another test network running?`)
   }
 
   const root = await mkdtemp(path.join(os.tmpdir(), 'candour-tor-'))
   const nodes: Node[] = []
   const stop = async (): Promise<void> => {
-    // Each tor by its own pid; then wait until it has really gone (a killed tor can linger).
-    await Promise.all(nodes.map(async (node) => {
-      const child = node.child
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }, 5000)
-      await exited
-      clearTimeout(timer)
-    }))
+    await Promise.all(nodes.map(stopNode))
     await rm(root, { recursive: true, force: true })
   }
 
@@ -194,13 +200,14 @@ export async function startTorNetwork (service: OnionServiceSpec, clients: reado
     }
     const dirAuthorities = authorityLines.join('\n')
 
-    const launch = async (node: Node): Promise<void> => {
+    const launch = async (node: Node): Promise<Node> => {
       await mkdir(node.dir, { recursive: true, mode: 0o700 })
       await chmod(node.dir, 0o700)
       const torrc = path.join(node.dir, 'torrc')
       await writeFile(torrc, node.torrc)
       node.child = spawn('tor', ['-f', torrc, '--defaults-torrc', '/dev/null'], { stdio: 'ignore' })
       nodes.push(node)
+      return node
     }
 
     for (let i = 0; i < AUTHORITIES; i++) {
@@ -210,12 +217,9 @@ export async function startTorNetwork (service: OnionServiceSpec, clients: reado
     const consensus = (): Promise<string | undefined> => dirGet(authPorts[0]!.dir, '/tor/status-vote/current/consensus')
     await waitFor('a consensus from the authorities', async () => (await consensus()) !== undefined, 180_000)
 
-    const relays: Node[] = []
     for (let i = 0; i < RELAYS; i++) {
       const dir = path.join(root, `relay${i}`)
-      const node = { name: `relay${i}`, dir, torrc: COMMON(dir, resolvConf, dirAuthorities) + RELAY(`relay${i}`, relayPorts[i]!) }
-      await launch(node)
-      relays.push(node)
+      await launch({ name: `relay${i}`, dir, torrc: COMMON(dir, resolvConf, dirAuthorities) + RELAY(`relay${i}`, relayPorts[i]!) })
     }
     const routers = async (): Promise<number> => ((await consensus()) ?? '').split('\n').filter((line) => line.startsWith('r ')).length
     await waitFor('a consensus listing all six relays', async () => await routers() >= AUTHORITIES + RELAYS, 240_000, 2000)
@@ -224,42 +228,59 @@ export async function startTorNetwork (service: OnionServiceSpec, clients: reado
       return true
     }, 180_000, 2000)
 
-    // The onion-service tor and the clients (no vanguards: they misbehave in a six-relay network).
-    const serviceDir = path.join(root, 'service')
-    await mkdir(serviceDir, { recursive: true, mode: 0o700 })
-    for (const [name, text] of Object.entries(service.files ?? {})) {
-      const file = path.join(serviceDir, name)
-      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-      await writeFile(file, text, { mode: 0o600 })
-    }
-    await launch({ name: 'service', dir: serviceDir, torrc: COMMON(serviceDir, resolvConf, dirAuthorities) + `Log info file ${serviceDir}/info.log\nVanguardsLiteEnabled 0\n` + service.torrc(serviceDir) })
-    for (const client of clients) {
-      const dir = path.join(root, `client-${client.name}`)
-      let auth = ''
-      if (client.authPrivate !== undefined) {
-        const authDir = path.join(dir, 'onion-auth')
-        await mkdir(authDir, { recursive: true, mode: 0o700 })
-        await chmod(dir, 0o700)
-        for (const [name, text] of Object.entries(client.authPrivate)) await writeFile(path.join(authDir, name), text, { mode: 0o600 })
-        auth = `ClientOnionAuthDir ${authDir}\n`
-      }
-      await launch({ name: `client-${client.name}`, dir, torrc: COMMON(dir, resolvConf, dirAuthorities) + `SocksPort 127.0.0.1:${socksPorts.get(client.name)}\nVanguardsLiteEnabled 0\n${auth}` })
-    }
-    await waitFor('the clients to bootstrap', async () => {
-      for (const client of clients) if (!await logHas(path.join(root, `client-${client.name}`, 'notice.log'), 'Bootstrapped 100%')) return false
-      return true
-    }, 180_000, 2000)
-    await waitFor('the onion service to publish its descriptors', () => logHas(path.join(serviceDir, 'info.log'), 'HS descriptor stored successfully').then(async (stored) => stored || logHas(path.join(serviceDir, 'info.log'), 'Successfully uploaded v3 rend descriptors')), 180_000, 2000)
-
+    let services = 0
+    const usedClientPorts = new Set<number>()
     return {
       root,
-      socksPort (name) {
-        const port = socksPorts.get(name)
-        if (port === undefined) throw new Error(`no client ${name}`)
-        return port
+      async prepareOnionServices (torrc, hsDirs) {
+        const dir = path.join(root, `service${services++}`)
+        await mkdir(dir, { recursive: true, mode: 0o700 })
+        await chmod(dir, 0o700)
+        const put = async (name: string, text: string): Promise<void> => {
+          const file = path.join(dir, name)
+          await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+          await writeFile(file, text, { mode: 0o600 })
+        }
+        const infoLog = path.join(dir, 'info.log')
+        // No vanguards: they misbehave in a six-relay network.
+        const body = COMMON(dir, resolvConf, dirAuthorities) + `Log info file ${infoLog}\nVanguardsLiteEnabled 0\n` + torrc(dir)
+        const hostname = (hsDir: string): string => path.join(dir, hsDir, 'hostname')
+        const keysOnly = await launch({ name: `${path.basename(dir)}-keys`, dir, torrc: body + 'DisableNetwork 1\n' })
+        await waitFor('the onion services\' keys', async () => {
+          for (const hsDir of hsDirs) if (!(await readFile(hostname(hsDir), 'utf8')).trim().endsWith('.onion')) return false
+          return true
+        }, 60_000, 500)
+        await stopNode(keysOnly)
+        await rm(infoLog, { force: true })
+        const stored = async (): Promise<number> => {
+          try { return (await readFile(infoLog, 'utf8')).split('HS descriptor stored successfully').length - 1 } catch { return 0 }
+        }
+        return {
+          dir,
+          async onionAddress (hsDir) { return (await readFile(hostname(hsDir), 'utf8')).trim() },
+          writeFile: put,
+          async start () { await launch({ name: path.basename(dir), dir, torrc: body }) },
+          async waitForDescriptors (count) {
+            await waitFor('the onion services to publish their descriptors', async () => await stored() >= count, 240_000, 2000)
+          },
+        }
       },
-      async onionAddress (hsDir) {
-        return (await readFile(path.join(serviceDir, hsDir, 'hostname'), 'utf8')).trim()
+      async startClient (name, authPrivate) {
+        const port = clientPorts.find((p) => !usedClientPorts.has(p))
+        if (port === undefined) throw new Error('private Tor network: no client port left')
+        usedClientPorts.add(port)
+        const dir = path.join(root, `client-${name}`)
+        let auth = ''
+        if (authPrivate !== undefined) {
+          const authDir = path.join(dir, 'onion-auth')
+          await mkdir(authDir, { recursive: true, mode: 0o700 })
+          await chmod(dir, 0o700)
+          for (const [file, text] of Object.entries(authPrivate)) await writeFile(path.join(authDir, file), text, { mode: 0o600 })
+          auth = `ClientOnionAuthDir ${authDir}\n`
+        }
+        await launch({ name: `client-${name}`, dir, torrc: COMMON(dir, resolvConf, dirAuthorities) + `SocksPort 127.0.0.1:${port} ExtendedErrors\nVanguardsLiteEnabled 0\n${auth}` })
+        await waitFor(`client ${name} to bootstrap`, () => logHas(path.join(dir, 'notice.log'), 'Bootstrapped 100%'), 180_000, 1000)
+        return port
       },
       async consensusAddresses () {
         return ((await consensus()) ?? '').split('\n').filter((line) => line.startsWith('r ')).map((line) => line.split(' ')[6]!)
