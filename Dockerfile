@@ -50,5 +50,5 @@ USER node
 EXPOSE 8080 8081
 # No curl or wget in the image: the command line asks the running server over its control socket
 # and its listeners over loopback.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/cli/index.js", "health"]
+HEALTHCHECK --interval=30s --timeout=30s --start-period=120s --retries=3 CMD ["node", "dist/cli/index.js", "health"]
 CMD ["node", "--max-semi-space-size=2", "dist/main.js"]

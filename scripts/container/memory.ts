@@ -6,7 +6,7 @@
  * page views, text reports and concurrent uploads, sampling the container's
  * memory (cgroup, as `podman stats` shows it) and the node process's resident
  * set (VmRSS, and its peak VmHWM).
- *   CONTAINERS_CONF=scripts/container/containers.conf node --import tsx scripts/container/memory.ts IMAGE [IMAGE...]
+ *   CONTAINERS_CONF=scripts/container/containers.conf node --import tsx scripts/container/memory.ts IMAGE [tmpfs:IMAGE...]
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -40,21 +40,28 @@ function sample (container: string): { cgroup: number; rss: number; hwm: number 
   return { cgroup: Number(used) * scale, rss: kib('VmRSS'), hwm: kib('VmHWM') }
 }
 
-async function measure (image: string, keysDir: string): Promise<Record<string, number>> {
+async function measure (image: string, keysDir: string, tmpfs: boolean): Promise<Record<string, number>> {
   const volume = `candour-memory-${randomBytes(4).toString('hex')}`
   podman('volume', 'create', volume)
-  const container = podman('run', '--detach', '--read-only', '--read-only-tmpfs=false', '-v', `${volume}:/data`, '-v', `${keysDir}:/app/keys:ro`, '-p', '127.0.0.1::8080', image).trim()
+  const container = podman('run', '--detach', '--read-only', `--read-only-tmpfs=${tmpfs}`, '-v', `${volume}:/data`, '-v', `${keysDir}:/app/keys:ro`, '-p', '127.0.0.1::8080', image).trim()
   try {
     const url = `http://127.0.0.1:${/:(\d+)/.exec(podman('port', container, '8080/tcp'))![1]}`
     const logs = (): string => execFileSync('sh', ['-c', 'podman logs "$1" 2>&1', 'sh', container], { encoding: 'utf8' })
     for (let i = 0; i < 600 && !/codename reserve ready/.test(logs()); i++) await sleep(1000)
     await sleep(15_000)
     const rest = sample(container)
+    process.stdout.write(`${image}: at rest cgroup=${(rest.cgroup / MiB).toFixed(1)} MiB rss=${(rest.rss / MiB).toFixed(1)} MiB\n`)
 
     let peakCgroup = rest.cgroup
     let sampling = true
     const sampler = (async () => { while (sampling) { peakCgroup = Math.max(peakCgroup, sample(container).cgroup); await sleep(1000) } })()
-    const pages = Array.from({ length: 20 }, async () => { for (let i = 0; i < 50; i++) await (await fetch(url + '/report')).text() })
+    // A kept-alive socket the server has just closed fails one fetch: try again, as a browser would.
+    const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+      for (let i = 0; ; i++) {
+        try { return await attempt() } catch (err) { if (i === 3) throw err }
+      }
+    }
+    const pages = Array.from({ length: 20 }, async () => { for (let i = 0; i < 50; i++) await retried(async () => (await fetch(url + '/report')).text()) })
     const report = async (bytes: number): Promise<void> => {
       const form = new FormData()
       form.append('force', 'kent')
@@ -66,8 +73,8 @@ async function measure (image: string, keysDir: string): Promise<Record<string, 
       if (response.status !== 303) throw new Error(`report answered ${response.status}`)
       await response.arrayBuffer()
     }
-    const texts = Array.from({ length: 8 }, async () => { for (let i = 0; i < 10; i++) await report(0) })
-    const uploads = Array.from({ length: 4 }, () => report(50 * MiB))
+    const texts = Array.from({ length: 8 }, async () => { for (let i = 0; i < 10; i++) await retried(() => report(0)) })
+    const uploads = Array.from({ length: 4 }, () => retried(() => report(50 * MiB)))
     await Promise.all([...pages, ...texts, ...uploads])
     sampling = false
     await sampler
@@ -81,8 +88,10 @@ async function measure (image: string, keysDir: string): Promise<Record<string, 
 
 const keys = unitKeys()
 try {
-  for (const image of process.argv.slice(2)) {
-    const figures = await measure(image, path.join(keys, 'keys'))
+  // `tmpfs:IMAGE` gives the container a writable /tmp (the image before issue 10 needs one for tsx).
+  for (const arg of process.argv.slice(2)) {
+    const image = arg.replace(/^tmpfs:/, '')
+    const figures = await measure(image, path.join(keys, 'keys'), arg.startsWith('tmpfs:'))
     process.stdout.write(`${image}: ${Object.entries(figures).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ')}\n`)
   }
 } finally {

@@ -110,7 +110,7 @@ test('the image holds compiled code and production dependencies only, runs as no
       }
     }
   } finally {
-    await podman(['rm', '--force', container])
+    await podman(['rm', '--force', '--volumes', container])
   }
 })
 
@@ -137,7 +137,7 @@ test('read-only and in production mode, it takes a report over HTTP, passes its 
   const container = (await podman(['run', '--detach', '--read-only', '--read-only-tmpfs=false',
     '-v', `${volume}:/data`, '-v', `${keysDir}:/app/keys:ro`, '-e', 'CANDOUR_CODENAME_RESERVE=20',
     '-p', '127.0.0.1::8080', IMAGE])).trim()
-  t.teardown(() => podman(['rm', '--force', '--time', '5', container]).then(() => undefined, () => undefined))
+  t.teardown(() => podman(['rm', '--force', '--volumes', '--time', '5', container]).then(() => undefined, () => undefined))
   const port = /127\.0\.0\.1:(\d+)/.exec(await podman(['port', container, '8080/tcp']))![1]!
   const url = `http://127.0.0.1:${port}`
   assertLoopbackOrOnion(new URL(url).hostname)
