@@ -8,7 +8,7 @@ import type { Config } from '../config.js'
 import { CandourError } from '../errors.js'
 import { connectControl } from '../store/control.js'
 
-const TIMEOUT_MS = 5_000
+const TIMEOUT_MS = 10_000
 
 // A listener on every address is asked on loopback; one on a given address, there.
 function probeHost (host: string): string {
