@@ -11,6 +11,9 @@ const MiB = 1024 * 1024
 export interface Config {
   readonly host: string
   readonly port: number
+  /** The reviewer workspace's own listener (issue 9): never the reporters' address. */
+  readonly reviewHost: string
+  readonly reviewPort: number
   readonly dataDir: string
   readonly keysDir: string
   readonly production: boolean
@@ -50,18 +53,31 @@ function flag (env: Env, name: string, fallback: boolean): boolean {
   fail(name, 'not true or false')
 }
 
+function hostSetting (env: Env, name: string): string {
+  const raw = env[name]
+  const host = raw === undefined || raw === '' ? '127.0.0.1' : raw
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail(name, 'not a host name or address')
+  return host
+}
+
 /** Reads and validates the configuration from an environment (process.env by default). */
 export function loadConfig (env: Env = process.env, cwd: string = process.cwd()): Config {
-  const host = env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) fail('HOST', 'not a host name or address')
+  const host = hostSetting(env, 'HOST')
+  const reviewHost = hostSetting(env, 'REVIEW_HOST')
   const nodeEnv = env.NODE_ENV ?? ''
   const production = nodeEnv === 'production'
   const scryptCost = integer(env, 'CANDOUR_SCRYPT_COST', 2 ** 15, 2 ** 10, 2 ** 20)
   if ((scryptCost & (scryptCost - 1)) !== 0) fail('CANDOUR_SCRYPT_COST', 'not a power of two')
   if (production && scryptCost < 2 ** 14) fail('CANDOUR_SCRYPT_COST', 'below the production minimum')
+  const port = integer(env, 'PORT', 8080, 0, 65535)
+  const reviewPort = integer(env, 'REVIEW_PORT', 8081, 0, 65535)
+  // One address for both would put the workspace back in front of the public.
+  if (port !== 0 && port === reviewPort && host === reviewHost) fail('REVIEW_PORT', 'same address as HOST and PORT')
   return Object.freeze({
     host,
-    port: integer(env, 'PORT', 8080, 0, 65535),
+    port,
+    reviewHost,
+    reviewPort,
     dataDir: path.resolve(cwd, env.DATA_DIR === undefined || env.DATA_DIR === '' ? 'data' : env.DATA_DIR),
     keysDir: path.resolve(cwd, env.KEYS_DIR === undefined || env.KEYS_DIR === '' ? 'keys' : env.KEYS_DIR),
     production,

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   RECIPIENTS_MISMATCH: { status: 400, expose: true },
   BUNDLE_INVALID: { status: 400, expose: true },
   TRANSITION_INVALID: { status: 400, expose: true },
+  // Anything not foreseen: a bug or a failing machine, never the visitor's doing (issue 9).
+  INTERNAL: { status: 500, expose: false },
   // The offline tools (`candour decrypt`, `transfer`, `keys`): never reached over HTTP.
   PASSPHRASE_WRONG: { status: 400, expose: false },
   KEY_MISMATCH: { status: 400, expose: false },

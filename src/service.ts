@@ -21,13 +21,18 @@ import { ensureReportIndexes } from './store/report-index.js'
 import { serveControl } from './store/control.js'
 import { openLevelKv } from './store/level-kv.js'
 import { loadPeppers } from './store/peppers.js'
-import { createApp } from './web/app.js'
+import { createApps, type Apps } from './web/app.js'
 import type { ReviewerOverrides } from './web/deps.js'
 import { configureRenderer, renderPage } from './web/render.js'
 
 /** A running service. */
 export interface Service {
+  /** The reporters' site (HOST:PORT). */
   readonly url: string
+  /** The reviewer workspace (REVIEW_HOST:REVIEW_PORT). */
+  readonly reviewUrl: string
+  /** Every route of each listener, as registered (tests walk them). */
+  readonly routes: Apps['routes']
   readonly demoForces: readonly string[]
   readonly keyProblems: readonly KeyProblem[]
   /** The login throttle (tests and the benchmark read its load and counters). */
@@ -58,7 +63,37 @@ async function refuseDemoSecrets (dataDir: string): Promise<void> {
   }
 }
 
-/** Starts the service; resolves once it listens. */
+// One HTTP server for one app, with the timeouts both listeners share.
+async function listen (handler: http.RequestListener, host: string, port: number): Promise<http.Server> {
+  const server = http.createServer(handler)
+  // No Date header: a hidden service should not publish its clock.
+  server.on('request', (_req, res) => { res.sendDate = false })
+  // A 500 MiB upload over a slow Tor circuit takes long: no overall request deadline, but idle sockets close.
+  server.requestTimeout = 0
+  server.headersTimeout = 60_000
+  server.timeout = 120_000
+  server.keepAliveTimeout = 5_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => { server.off('error', reject); resolve() })
+  })
+  return server
+}
+
+function urlOf (server: http.Server): string {
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
+}
+
+async function closeServers (servers: readonly http.Server[]): Promise<void> {
+  await Promise.all(servers.map(async (server) => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }))
+}
+
+/** Starts the service; resolves once both listeners listen. */
 export async function startService (config: Config, options: ServiceOptions = {}): Promise<Service> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   await chmod(config.dataDir, 0o700)
@@ -78,6 +113,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
   }
 
   const kv = await openLevelKv(config.dataDir)
+  const servers: http.Server[] = []
   let control
   let reserve: CodenameReserve | undefined
   try {
@@ -95,7 +131,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       onFailure: () => logLine('codename reserve could not be filled'),
     })
     const loginThrottle = new LoginThrottle(options.throttle ?? DEFAULT_THROTTLE)
-    const app = createApp({
+    const apps = createApps({
       config,
       loginThrottle,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
@@ -104,38 +140,30 @@ export async function startService (config: Config, options: ServiceOptions = {}
       submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve },
       render: (template, context) => renderPage(template, context, { demoMode }),
     })
-    const server = http.createServer(app.callback())
-    // No Date header: a hidden service should not publish its clock.
-    server.on('request', (_req, res) => { res.sendDate = false })
-    // A 500 MiB upload over a slow Tor circuit takes long: no overall request deadline, but idle sockets close.
-    server.requestTimeout = 0
-    server.headersTimeout = 60_000
-    server.timeout = 120_000
-    server.keepAliveTimeout = 5_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(config.port, config.host, () => { server.off('error', reject); resolve() })
-    })
-    const address = server.address() as AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const server = await listen(apps.reporter.callback(), config.host, config.port)
+    servers.push(server)
+    const reviewServer = await listen(apps.workspace.callback(), config.reviewHost, config.reviewPort)
+    servers.push(reviewServer)
     const openControl = control
     const openReserve = reserve
     openReserve.fill()
     return {
-      url: `http://${host}:${address.port}`,
+      url: urlOf(server),
+      reviewUrl: urlOf(reviewServer),
+      routes: apps.routes,
       demoForces: keyring.demoForces,
       keyProblems: keyring.problems,
       loginThrottle,
       codenameReserve: openReserve,
       async close () {
-        server.closeAllConnections()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await closeServers(servers)
         await openReserve.close()
         await openControl.close()
         await kv.close()
       },
     }
   } catch (err) {
+    await closeServers(servers)
     await reserve?.close()
     await control?.close()
     await kv.close()

@@ -58,6 +58,12 @@ test('the domain imports no framework and dependencies point one way', (t) => {
   }
 })
 
+test('every router is made case-sensitive and strict, by src/web/router.ts', (t) => {
+  const makers = files.filter((f) => /new Router\s*\(/.test(texts.get(f)!)).sort()
+  t.deepEqual(makers, ['src/web/router.ts'])
+  t.true(/new Router\(\{ sensitive: true, strict: true \}\)/.test(texts.get('src/web/router.ts')!))
+})
+
 test('only config.ts reads the environment', (t) => {
   const readers = files.filter((f) => /process\.env\b/.test(texts.get(f)!.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))).sort()
   t.deepEqual(readers, ['src/config.ts'])

@@ -5,6 +5,8 @@ test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
   const config = loadConfig({}, '/srv/candour')
   t.is(config.host, '127.0.0.1')
   t.is(config.port, 8080)
+  t.is(config.reviewHost, '127.0.0.1')
+  t.is(config.reviewPort, 8081)
   t.is(config.dataDir, '/srv/candour/data')
   t.is(config.keysDir, '/srv/candour/keys')
   t.false(config.production)
@@ -24,7 +26,7 @@ test('production turns on Secure cookies', (t) => {
 })
 
 test('a bad setting stops start-up, naming the setting but never its value', (t) => {
-  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many']] as const) {
+  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['REVIEW_HOST', 'a/b'], ['REVIEW_PORT', '65536'], ['REVIEW_PORT', '8080'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many']] as const) {
     const err = t.throws(() => loadConfig({ [name]: value }), { any: true }) as { code?: string; message: string }
     t.is(err.code, 'CONFIG_INVALID')
     t.true(err.message.includes(name))

@@ -49,6 +49,7 @@ export function serverEnv (ctx: BenchContext, dataDir: string, extra: Record<str
   return {
     HOST: '127.0.0.1',
     PORT: '0',
+    REVIEW_PORT: '0',
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
     KEYS_DIR: ctx.keys.keysDir,

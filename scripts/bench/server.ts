@@ -29,6 +29,8 @@ export function startCommand (): { env: Record<string, string>; flags: string[] 
 /** A server running as a child process. */
 export interface ChildServer {
   readonly url: string
+  /** The reviewer workspace's listener, when the server has one (Candour's own). */
+  readonly reviewUrl?: string
   readonly pid: number
   /** Milliseconds from spawn to the "listening on" line. */
   readonly startMs: number
@@ -62,7 +64,8 @@ async function statusField (pid: number, field: 'VmHWM'): Promise<number> {
   return Number(match[1]) * 1024
 }
 
-const LISTENING = /listening on (http:\/\/[^\s]+)/
+const LISTENING = /listening on (http:\/\/[^\s,]+)/
+const WORKSPACE = /workspace on (http:\/\/[^\s,)]+)/
 const CLOCK_TICKS = 100
 
 /** CPU seconds of a process (`self` or a pid) from /proc: its own, or (children) those of its waited-for children. */
@@ -114,8 +117,10 @@ export async function spawnServer (options: SpawnOptions): Promise<ChildServer> 
   child.stderr!.removeAllListeners('data')
   child.stdout!.resume()
   child.stderr!.resume()
+  const reviewUrl = WORKSPACE.exec(log)?.[1]
   return {
     url,
+    ...(reviewUrl === undefined ? {} : { reviewUrl }),
     pid,
     startMs,
     peakRss: () => statusField(pid, 'VmHWM'),

@@ -81,9 +81,32 @@ export async function run (argv: readonly string[] = process.argv): Promise<numb
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode
-    process.stderr.write(`candour: ${isCandourError(err) ? `${err.code}: ${err.message}` : 'unexpected failure'}\n`)
+    process.stderr.write(failureText(err))
     return 1
   }
+}
+
+/**
+ * What the command line prints for a failure: the code and constant message,
+ * and, for an unexpected error or one caused by another, the chain of causes
+ * (issue 9): the operator at the terminal needs them to act, and this output is
+ * theirs, not a server log.
+ */
+export function failureText (err: unknown): string {
+  const known = isCandourError(err) && err.code !== 'INTERNAL'
+  const lines = [`candour: ${known ? `${err.code}: ${err.message}` : 'INTERNAL: unexpected failure'}`]
+  let cause: unknown = isCandourError(err) ? err.cause : err
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    lines.push(`  caused by: ${describe(cause)}`)
+    cause = cause instanceof Error ? cause.cause : undefined
+  }
+  return lines.join('\n') + '\n'
+}
+
+function describe (cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause)
+  const code = (cause as { code?: unknown }).code
+  return `${cause.name}${typeof code === 'string' ? ` ${code}` : ''}: ${cause.message}`
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

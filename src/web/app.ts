@@ -1,11 +1,12 @@
 /**
- * Builds the Koa app. The middleware order lives here only: error boundary
- * (outermost, so every failure becomes a styled page with its headers),
- * security headers, same-origin check, then the routes.
+ * Builds the Koa apps: the reporters' site and the reviewer workspace, each
+ * served on its own listener (issue 9). The middleware order lives here only:
+ * error boundary (outermost, so every failure becomes a styled page with its
+ * headers), security headers, same-origin check, then the routes.
  */
 import { readFileSync } from 'node:fs'
 import Koa from 'koa'
-import Router from '@koa/router'
+import type Router from '@koa/router'
 import { CandourError } from '../errors.js'
 import { logLine } from '../log.js'
 import { ReceiptBox } from './codename-receipts.js'
@@ -22,6 +23,7 @@ import { reviewerGuard, reviewerSessionsStore } from './reviewer/auth.js'
 import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
 import { transferRoutes } from './reviewer/transfer.js'
+import { strictRouter } from './router.js'
 
 const STYLESHEET_URL = new URL('../../templates/static/candour.css', import.meta.url)
 
@@ -33,50 +35,78 @@ function loadStylesheet (): Buffer {
   }
 }
 
-/** Builds the Koa application for the given dependencies. */
-export function createApp (deps: WebDeps): Koa {
+/** The two applications of one process: the reporters' site and the reviewer workspace. */
+export interface Apps {
+  /** Served on HOST:PORT; answers 404 for every workspace path. */
+  readonly reporter: Koa
+  /** Served on REVIEW_HOST:REVIEW_PORT only (issue 9): the workspace never shares the public listener. */
+  readonly workspace: Koa
+  /** Every route each app serves, as registered (the spelling walk in the tests reads it). */
+  readonly routes: { readonly reporter: readonly Route[]; readonly workspace: readonly Route[] }
+}
+
+/** One registered route: its methods and its path pattern. */
+export interface Route {
+  readonly methods: readonly string[]
+  readonly path: string
+}
+
+function routesOf (routers: readonly Router[]): Route[] {
+  return routers.flatMap((router) => router.stack.map((layer) => ({ methods: [...layer.methods], path: String(layer.path) })))
+}
+
+// The layers every app starts with, outermost first: the error boundary, the security headers, the same-origin check, the stylesheet.
+function baseApp (deps: WebDeps, stylesheet: Buffer): { app: Koa; statics: Router } {
   const app = new Koa({ proxy: false })
   // No access log and no default error printing: the boundary logs stable codes only.
   app.silent = true
   app.on('error', () => logLine('response error'))
-  const stylesheet = loadStylesheet()
   const { maxTotalMiB } = formLimits(deps.config)
-
-  const statics = new Router()
-  statics.get('/static/candour.css', (ctx) => {
-    ctx.type = 'text/css; charset=utf-8'
-    ctx.body = stylesheet
-  })
-  const sessions = reporterSessions(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs })
-  const reporter = reporterRoutes(deps, new ReceiptBox(), sessions)
-  const account = accountRoutes(deps, sessions)
-  const methodNotAllowed = (): Error => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed')
-  // The one store of reviewer sessions, shared by every workspace router.
-  const reviewerSessions = reviewerSessionsStore({
-    ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),
-    ...(deps.reviewer?.sessionClock === undefined ? {} : { now: deps.reviewer.sessionClock }),
-  })
-  const reviewerAccount = reviewerAccountRoutes(deps, reviewerSessions)
-
   app.use(errorBoundary(
     (page) => deps.render('errors/error.njk', { ...page }),
     (status) => status === 413 ? { maxTotalMiB, maxFiles: deps.config.maxFiles } : undefined,
   ))
   app.use(securityHeaders())
   app.use(sameOrigin())
-  app.use(statics.routes())
-  app.use(statics.allowedMethods({ throw: true, methodNotAllowed }))
-  app.use(reporter.routes())
-  app.use(reporter.allowedMethods({ throw: true, methodNotAllowed }))
-  app.use(account.routes())
-  app.use(account.allowedMethods({ throw: true, methodNotAllowed }))
-  // Before any workspace route: ends sessions of reviewers removed or reset since they logged in.
-  app.use(reviewerGuard(deps.submissionDeps.kv, reviewerSessions))
-  app.use(reviewerAccount.routes())
-  app.use(reviewerAccount.allowedMethods({ throw: true, methodNotAllowed }))
-  for (const workspace of [inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions)]) {
-    app.use(workspace.routes())
-    app.use(workspace.allowedMethods({ throw: true, methodNotAllowed }))
+  const statics = strictRouter()
+  statics.get('/static/candour.css', (ctx) => {
+    ctx.type = 'text/css; charset=utf-8'
+    ctx.body = stylesheet
+  })
+  mount(app, statics)
+  return { app, statics }
+}
+
+function mount (app: Koa, router: Router): void {
+  app.use(router.routes())
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => new CandourError('METHOD_NOT_ALLOWED', 'method not allowed') }))
+}
+
+/** Builds both Koa applications for the given dependencies. */
+export function createApps (deps: WebDeps): Apps {
+  const stylesheet = loadStylesheet()
+
+  const reporter = baseApp(deps, stylesheet)
+  const sessions = reporterSessions(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs })
+  const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions)]
+  for (const router of reporterRouters) mount(reporter.app, router)
+
+  const workspace = baseApp(deps, stylesheet)
+  // The one store of reviewer sessions, shared by every workspace router.
+  const reviewerSessions = reviewerSessionsStore({
+    ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),
+    ...(deps.reviewer?.sessionClock === undefined ? {} : { now: deps.reviewer.sessionClock }),
+  })
+  // Every request of this listener, whatever its path: ends sessions of reviewers removed or reset since they logged in.
+  workspace.app.use(reviewerGuard(deps.submissionDeps.kv, reviewerSessions))
+  // The workspace's root leads to its inbox (the login page when no one is signed in).
+  const root = strictRouter()
+  root.get('/', (ctx) => { ctx.status = 303; ctx.redirect('/review/') })
+  const workspaceRouters = [root, reviewerAccountRoutes(deps, reviewerSessions), inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions)]
+  for (const router of workspaceRouters) mount(workspace.app, router)
+  return {
+    reporter: reporter.app,
+    workspace: workspace.app,
+    routes: { reporter: routesOf([reporter.statics, ...reporterRouters]), workspace: routesOf([workspace.statics, ...workspaceRouters]) },
   }
-  return app
 }

@@ -18,7 +18,7 @@ let browser: Browser
 useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 async function logIn (page: Page, who: ReviewerCredentials, code: string): Promise<number> {
-  await page.goto(service.url + '/review/login')
+  await page.goto(service.reviewUrl + '/review/login')
   await page.fill('#username', who.username)
   await page.fill('#password', who.password)
   await page.fill('#code', code)
@@ -49,10 +49,10 @@ test('a force reviewer logs in with a computed code, reaches the workspace and l
   t.true(page.url().endsWith('/review/login?done=logged-out'))
   t.true((await page.textContent('#logged-out'))?.includes(say('review.login.loggedOut')))
   t.is((await context.cookies()).length, 0)
-  const after = await navigate(page, () => page.goto(service.url + '/review/'))
+  const after = await navigate(page, () => page.goto(service.reviewUrl + '/review/'))
   t.true(page.url().endsWith('/review/login?session=ended'), 'the workspace is closed again')
   t.is(after.status(), 200)
-  t.deepEqual(foreignRequests(requests, service.url), [])
+  t.deepEqual(foreignRequests(requests, service.reviewUrl), [])
 })
 
 test('an administrator reads the audit log in the workspace, its own login among the entries', async (t) => {
@@ -61,7 +61,7 @@ test('an administrator reads the audit log in the workspace, its own login among
   t.teardown(() => context.close())
   await logIn(page, who, totpCode(who.totpSecret))
   t.true(page.url().endsWith('/review/'))
-  await navigate(page, () => page.goto(service.url + '/review/audit'))
+  await navigate(page, () => page.goto(service.reviewUrl + '/review/audit'))
   t.true((await page.textContent('#reviewer-nav'))?.includes(say('review.layout.signedInAdmin', { username: 'browser-admin' })))
   t.regex((await page.textContent('#audit-chain')) ?? '', /The audit chain is intact: \d+ entries verified\./)
   const rows = await page.locator('#audit-entries tbody tr').allTextContents()

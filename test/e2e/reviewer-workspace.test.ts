@@ -35,7 +35,7 @@ test('a reviewer logs in, opens the report from the inbox, downloads it, replies
 
   const { context, page, requests } = await openPage(browser)
   t.teardown(() => context.close())
-  await page.goto(service.url + '/review/')
+  await page.goto(service.reviewUrl + '/review/')
   t.true(page.url().endsWith('/review/login?session=ended'))
   await page.fill('#username', reviewer.username)
   await page.fill('#password', reviewer.password)
@@ -90,7 +90,7 @@ test('a reviewer logs in, opens the report from the inbox, downloads it, replies
   t.false(after.includes(say('review.news.report')))
   t.true(after.includes(say('review.status.closed')))
 
-  t.deepEqual(foreignRequests(requests, service.url), [])
+  t.deepEqual(foreignRequests(requests, service.reviewUrl), [])
   t.is(await page.locator('script').count(), 0)
 
   // The reporter reads the reply, and sees the report closed.

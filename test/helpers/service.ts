@@ -20,7 +20,7 @@ export async function startTestService (env: Record<string, string> = {}, option
   const dataDir = env.DATA_DIR ?? path.join(root, 'data')
   const keysDir = env.KEYS_DIR ?? path.join(root, 'keys')
   // A small codename reserve: the first reporters of a test get reserved codenames, later ones are made on the spot.
-  const config = loadConfig({ PORT: '0', CANDOUR_SCRYPT_COST: '1024', CANDOUR_CODENAME_RESERVE: '3', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir, NODE_ENV: env.NODE_ENV ?? 'test' })
+  const config = loadConfig({ PORT: '0', REVIEW_PORT: '0', CANDOUR_SCRYPT_COST: '1024', CANDOUR_CODENAME_RESERVE: '3', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir, NODE_ENV: env.NODE_ENV ?? 'test' })
   const service = await startService(config, options)
   return {
     ...service,

@@ -32,7 +32,7 @@ async function auditLog (): Promise<AuditEntry[]> {
 }
 
 function login (who: ReviewerCredentials, code: string, password = who.password): Promise<Response> {
-  return postReviewerLogin(service.url, { username: who.username, password, code })
+  return postReviewerLogin(service.reviewUrl, { username: who.username, password, code })
 }
 
 async function refusedGenerically (t: import('ava').ExecutionContext, response: Response): Promise<void> {
@@ -45,13 +45,13 @@ async function refusedGenerically (t: import('ava').ExecutionContext, response: 
 
 test.serial('a session idle for 15 minutes ends; one used within them lives on', async (t) => {
   const admin = await addReviewer(service.dataDir, 'idle-admin', null)
-  const visit = await loginReviewer(service.url, admin)
+  const visit = await loginReviewer(service.reviewUrl, admin)
   skipped += IDLE_MS - 60_000
-  t.is((await getAsReviewer(service.url, visit, '/review/audit')).status, 200, 'used after 14 minutes')
+  t.is((await getAsReviewer(service.reviewUrl, visit, '/review/audit')).status, 200, 'used after 14 minutes')
   skipped += IDLE_MS - 60_000
-  t.is((await getAsReviewer(service.url, visit, '/review/audit')).status, 200, 'idle time counts from the last request')
+  t.is((await getAsReviewer(service.reviewUrl, visit, '/review/audit')).status, 200, 'idle time counts from the last request')
   skipped += IDLE_MS + 1
-  const after = await getAsReviewer(service.url, visit, '/review/audit')
+  const after = await getAsReviewer(service.reviewUrl, visit, '/review/audit')
   t.is(after.status, 303)
   t.is(after.headers.get('location'), '/review/login?session=ended')
 })
@@ -83,7 +83,7 @@ test('a bad password, a bad code and a reused code are refused with one message'
   await refusedGenerically(t, await login(who, good))
   await refusedGenerically(t, await login(who, totpCode(who.totpSecret, -1)))
   // An unknown username gets the same answer.
-  await refusedGenerically(t, await postReviewerLogin(service.url, { username: 'nobody-here', password: who.password, code: totpCode(who.totpSecret) }))
+  await refusedGenerically(t, await postReviewerLogin(service.reviewUrl, { username: 'nobody-here', password: who.password, code: totpCode(who.totpSecret) }))
 })
 
 test('the sixth attempt within a minute is refused even when right; other accounts are not locked', async (t) => {
@@ -98,30 +98,30 @@ test('the sixth attempt within a minute is refused even when right; other accoun
 
 test('each login gets a fresh session id and ends one presented with it', async (t) => {
   const admin = await addReviewer(service.dataDir, 'fresh-admin', null)
-  const first = await loginReviewer(service.url, admin)
-  const again = await postReviewerLogin(service.url, { username: admin.username, password: admin.password, code: totpCode(admin.totpSecret, 1) }, first.cookie)
+  const first = await loginReviewer(service.reviewUrl, admin)
+  const again = await postReviewerLogin(service.reviewUrl, { username: admin.username, password: admin.password, code: totpCode(admin.totpSecret, 1) }, first.cookie)
   t.is(again.status, 303)
   const second = cookieOf(again)
   t.not(second, first.cookie)
-  t.is((await getAsReviewer(service.url, first, '/review/audit')).status, 303, 'the old session ended')
-  t.is((await getAsReviewer(service.url, { cookie: second }, '/review/audit')).status, 200)
+  t.is((await getAsReviewer(service.reviewUrl, first, '/review/audit')).status, 303, 'the old session ended')
+  t.is((await getAsReviewer(service.reviewUrl, { cookie: second }, '/review/audit')).status, 200)
 })
 
 test('logout needs the CSRF token, ends the session and clears the cookie', async (t) => {
   const admin = await addReviewer(service.dataDir, 'logout-admin', null)
-  const visit = await loginReviewer(service.url, admin)
+  const visit = await loginReviewer(service.reviewUrl, admin)
   const forms: Array<Record<string, string>> = [{}, { csrf: 'x'.repeat(43) }, { csrf: visit.csrf.slice(0, -1) }]
   for (const fields of forms) {
-    const refused = await postFormAsReviewer(service.url, visit, '/review/logout', fields)
+    const refused = await postFormAsReviewer(service.reviewUrl, visit, '/review/logout', fields)
     t.is(refused.status, 403)
     t.true((await refused.text()).includes('<h1'), 'a page in the site\'s style')
   }
-  t.is((await getAsReviewer(service.url, visit, '/review/audit')).status, 200, 'still logged in')
-  const out = await postFormAsReviewer(service.url, visit, '/review/logout', { csrf: visit.csrf })
+  t.is((await getAsReviewer(service.reviewUrl, visit, '/review/audit')).status, 200, 'still logged in')
+  const out = await postFormAsReviewer(service.reviewUrl, visit, '/review/logout', { csrf: visit.csrf })
   t.is(out.status, 303)
   t.is(out.headers.get('location'), '/review/login?done=logged-out')
   t.regex(out.headers.get('set-cookie') ?? '', /^candour_review=; Path=\/review; Max-Age=0; HttpOnly; SameSite=Strict/)
-  const after = await getAsReviewer(service.url, visit, '/review/audit')
+  const after = await getAsReviewer(service.reviewUrl, visit, '/review/audit')
   t.is(after.status, 303)
   t.is(after.headers.get('location'), '/review/login?session=ended')
   const log = (await auditLog()).filter((e) => e.actor === 'logout-admin')
@@ -131,9 +131,9 @@ test('logout needs the CSRF token, ends the session and clears the cookie', asyn
 test('logins, failed logins and logouts are audited with the date only', async (t) => {
   const who = await addReviewer(service.dataDir, 'audited-admin', null)
   await login(who, totpCode(who.totpSecret), 'not the password at all')
-  await postReviewerLogin(service.url, { username: 'no-such-person', password: 'x', code: '123456' })
-  const visit = await loginReviewer(service.url, who)
-  await postFormAsReviewer(service.url, visit, '/review/logout', { csrf: visit.csrf })
+  await postReviewerLogin(service.reviewUrl, { username: 'no-such-person', password: 'x', code: '123456' })
+  const visit = await loginReviewer(service.reviewUrl, who)
+  await postFormAsReviewer(service.reviewUrl, visit, '/review/logout', { csrf: visit.csrf })
   const log = await auditLog()
   const mine = log.filter((e) => e.actor === 'audited-admin' || e.detail === 'audited-admin')
   t.deepEqual(mine.map((e) => [e.actor, e.action]), [['cli', 'reviewer-add'], ['audited-admin', 'login-failed'], ['audited-admin', 'login'], ['audited-admin', 'logout']])
@@ -148,8 +148,8 @@ test('logins, failed logins and logouts are audited with the date only', async (
 test('the audit page is for administrators: newest first, with the chain result; others get the not-found page', async (t) => {
   const admin = await addReviewer(service.dataDir, 'page-admin', null)
   const reviewer = await addReviewer(service.dataDir, 'kent-no-audit', 'kent')
-  const visit = await loginReviewer(service.url, admin)
-  const page = await (await getAsReviewer(service.url, visit, '/review/audit')).text()
+  const visit = await loginReviewer(service.reviewUrl, admin)
+  const page = await (await getAsReviewer(service.reviewUrl, visit, '/review/audit')).text()
   t.regex(page, /The audit chain is intact: [\d,]+ entries verified\./)
   t.true(page.includes('page-admin, administrator'))
   const rows = [...page.matchAll(/<tr class="govuk-table__row">\s*<th[^>]*>\s*(\d+)\s*<\/th>([\s\S]*?)<\/tr>/g)]
@@ -160,29 +160,29 @@ test('the audit page is for administrators: newest first, with the chain result;
 
   const response = await login(reviewer, totpCode(reviewer.totpSecret))
   const cookie = cookieOf(response)
-  const audit = await getAsReviewer(service.url, { cookie }, '/review/audit')
-  const missing = await getAsReviewer(service.url, { cookie }, '/review/no-such-page')
+  const audit = await getAsReviewer(service.reviewUrl, { cookie }, '/review/audit')
+  const missing = await getAsReviewer(service.reviewUrl, { cookie }, '/review/no-such-page')
   t.is(audit.status, 404)
   t.is(await audit.text(), await missing.text())
-  t.is((await getAsReviewer(service.url, { cookie: '' }, '/review/audit')).headers.get('location'), '/review/login?session=ended')
+  t.is((await getAsReviewer(service.reviewUrl, { cookie: '' }, '/review/audit')).headers.get('location'), '/review/login?session=ended')
 })
 
 test('removing a reviewer or resetting their 2FA with the command ends their session at the next request', async (t) => {
   const removed = await addReviewer(service.dataDir, 'removed-admin', null)
   const reset = await addReviewer(service.dataDir, 'reset-admin', null)
-  const visitRemoved = await loginReviewer(service.url, removed)
-  const visitReset = await loginReviewer(service.url, reset)
+  const visitRemoved = await loginReviewer(service.reviewUrl, removed)
+  const visitReset = await loginReviewer(service.reviewUrl, reset)
   await candour(['reviewer', 'remove', '--name', 'removed-admin'], service.dataDir)
   const { stdout } = await candour(['reviewer', 'reset-2fa', '--name', 'reset-admin', '--json'], service.dataDir)
   const { totpSecret } = JSON.parse(stdout) as { totpSecret: string }
-  t.is((await getAsReviewer(service.url, visitRemoved, '/review/audit')).status, 303)
-  t.is((await getAsReviewer(service.url, visitReset, '/review/audit')).status, 303)
+  t.is((await getAsReviewer(service.reviewUrl, visitRemoved, '/review/audit')).status, 303)
+  t.is((await getAsReviewer(service.reviewUrl, visitReset, '/review/audit')).status, 303)
   await refusedGenerically(t, await login(reset, totpCode(reset.totpSecret, 1)))
   t.is((await login({ ...reset, totpSecret }, totpCode(totpSecret, 1))).status, 303, 'the new secret works')
 })
 
 test('a login form missing fields says which, tied to each field, and sets no cookie', async (t) => {
-  const response = await postReviewerLogin(service.url, { username: '', password: '', code: '' })
+  const response = await postReviewerLogin(service.reviewUrl, { username: '', password: '', code: '' })
   t.is(response.status, 400)
   t.is(response.headers.get('set-cookie'), null)
   const html = await response.text()
@@ -200,20 +200,20 @@ test('the audit page goes back through the log 50 entries at a time, without gap
   } finally {
     await kv.close()
   }
-  const visit = await loginReviewer(service.url, admin)
+  const visit = await loginReviewer(service.reviewUrl, admin)
   const seqsOf = (html: string): number[] => [...html.matchAll(/<tr class="govuk-table__row">\s*<th[^>]*>\s*(\d+)\s*<\/th>/g)].map((m) => Number(m[1]))
   const linkOf = (html: string, rel: 'prev' | 'next'): string | undefined => new RegExp(`<a[^>]*href="([^"]+)"[^>]*rel="${rel}"`).exec(html)?.[1]?.replace(/&amp;/g, '&')
-  const first = await (await getAsReviewer(service.url, visit, '/review/audit')).text()
+  const first = await (await getAsReviewer(service.reviewUrl, visit, '/review/audit')).text()
   const top = seqsOf(first)
   t.is(top.length, 50)
   t.is(linkOf(first, 'prev'), undefined, 'nothing newer than the first page')
   t.deepEqual(top, Array.from({ length: 50 }, (_, i) => top[0]! - i))
   const older = linkOf(first, 'next')
   t.is(older, `/review/audit?from=${top[49]! - 1}`)
-  const second = await (await getAsReviewer(service.url, visit, older!)).text()
+  const second = await (await getAsReviewer(service.reviewUrl, visit, older!)).text()
   t.is(seqsOf(second)[0], top[49]! - 1, 'the next page starts where the first ended')
   t.is(linkOf(second, 'prev'), `/review/audit?from=${top[49]! - 1 + 50}`)
   for (const bad of ['?from=x', '?from=-1', '?from=1e3', '?from=1&from=2']) {
-    t.is((await getAsReviewer(service.url, visit, `/review/audit${bad}`)).status, 404, bad)
+    t.is((await getAsReviewer(service.reviewUrl, visit, `/review/audit${bad}`)).status, 404, bad)
   }
 })

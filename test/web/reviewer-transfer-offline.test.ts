@@ -39,10 +39,10 @@ test('a bundle re-encrypted by `candour transfer` moves the report, and the new 
   const attachment = randomBytes(120_000)
   const codename = await submitReport(service.url, { force: 'kent', category: 'bribery', message: 'offline transfer', anonymity: 'anonymous' }, [{ name: 'a.bin', content: attachment }])
   const [kentWho, metWho] = await Promise.all([addReviewer(service.dataDir, 'kent-off', 'kent'), addReviewer(service.dataDir, 'met-off', 'met')])
-  const [kent, met] = await Promise.all([loginReviewer(service.url, kentWho), loginReviewer(service.url, metWho)])
-  const id = /\/review\/report\/([0-9a-f]{24})/.exec(await (await getAsReviewer(service.url, kent, '/review/')).text())![1]!
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${id}/reply`, { csrf: kent.csrf, reply: 'kent asks' })).status, 303)
-  await writeFile(path.join(dir, 'download.zip'), Buffer.from(await (await getAsReviewer(service.url, kent, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
+  const [kent, met] = await Promise.all([loginReviewer(service.reviewUrl, kentWho), loginReviewer(service.reviewUrl, metWho)])
+  const id = /\/review\/report\/([0-9a-f]{24})/.exec(await (await getAsReviewer(service.reviewUrl, kent, '/review/')).text())![1]!
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${id}/reply`, { csrf: kent.csrf, reply: 'kent asks' })).status, 303)
+  await writeFile(path.join(dir, 'download.zip'), Buffer.from(await (await getAsReviewer(service.reviewUrl, kent, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
 
   await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'transfer', path.join(dir, 'download.zip'),
     '--key', path.join(dir, 'kent.secret.asc'), '--to', path.join(keysDir, 'met', 'unit.asc'), '--out', path.join(dir, 'for-met.zip'),
@@ -51,15 +51,15 @@ test('a bundle re-encrypted by `candour transfer` moves the report, and the new 
   form.append('csrf', kent.csrf)
   form.append('to', 'met')
   form.append('bundle', new Blob([await readFile(path.join(dir, 'for-met.zip'))]), 'for-met.zip')
-  const response = await fetch(`${service.url}/review/report/${id}/transfer`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: service.url, Cookie: kent.cookie } })
+  const response = await fetch(`${service.reviewUrl}/review/report/${id}/transfer`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: service.reviewUrl, Cookie: kent.cookie } })
   t.is(response.status, 303)
-  t.is((await getAsReviewer(service.url, kent, `/review/report/${id}`)).status, 404)
+  t.is((await getAsReviewer(service.reviewUrl, kent, `/review/report/${id}`)).status, 404)
 
   const gpg = await gpgHome()
   t.teardown(() => gpg.dispose())
   await writeFile(path.join(gpg.home, 'met.secret.asc'), keys.met.privateKey)
   await gpg.importKey(path.join(gpg.home, 'met.secret.asc'))
-  const files = await unzip(Buffer.from(await (await getAsReviewer(service.url, met, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
+  const files = await unzip(Buffer.from(await (await getAsReviewer(service.reviewUrl, met, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
   t.deepEqual(files.map((f) => f.name), ['01-report.gpg', '02-attachment.gpg', '03-reply.gpg', 'manifest.json'])
   t.true((await gpg.decrypt(files[0]!.bytes)).toString('utf8').includes('offline transfer'))
   t.true((await gpg.decrypt(files[1]!.bytes)).equals(attachment))

@@ -46,7 +46,7 @@ test.before(async () => {
     addReviewer(service.dataDir, 'met-one', 'met'),
     addReviewer(service.dataDir, 'admin-one', null),
   ])
-  ;[kent, kent2, met, admin] = await Promise.all([a, b, c, d].map((who) => loginReviewer(service.url, who)))
+  ;[kent, kent2, met, admin] = await Promise.all([a, b, c, d].map((who) => loginReviewer(service.reviewUrl, who)))
   kv = await connectControl(service.dataDir)
   gpg = await gpgHome()
   // GnuPG holds the secret keys of both forces a transfer goes between.
@@ -89,7 +89,7 @@ function auditLog (): Promise<AuditEntry[]> {
 
 let zipLength = 0
 async function download (visit: ReviewerVisit, id: string): Promise<{ response: Response; files: NamedBytes[] }> {
-  const response = await getAsReviewer(service.url, visit, `/review/report/${id}/bundle.zip`)
+  const response = await getAsReviewer(service.reviewUrl, visit, `/review/report/${id}/bundle.zip`)
   const body = Buffer.from(await response.arrayBuffer())
   zipLength = body.length
   return { response, files: response.status === 200 ? await unzip(body) : [] }
@@ -106,11 +106,11 @@ async function postTransfer (visit: ReviewerVisit, id: string, to: string, bundl
   form.append('csrf', visit.csrf)
   form.append('to', to)
   form.append('bundle', new Blob([bundle as Uint8Array<ArrayBuffer>]), 'bundle.zip')
-  return fetch(`${service.url}/review/report/${id}/transfer`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: service.url, Cookie: visit.cookie } })
+  return fetch(`${service.reviewUrl}/review/report/${id}/transfer`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: service.reviewUrl, Cookie: visit.cookie } })
 }
 
 async function pageOf (visit: ReviewerVisit, pathname: string, status = 200, t?: ExecutionContext): Promise<string> {
-  const response = await getAsReviewer(service.url, visit, pathname)
+  const response = await getAsReviewer(service.reviewUrl, visit, pathname)
   if (t !== undefined) t.is(response.status, status, pathname)
   return response.text()
 }
@@ -124,18 +124,18 @@ test.serial('a reviewer reaches only their own force\'s reports: any other id is
   t.true((await pageOf(met, '/review/', 200, t)).includes(`/review/report/${other.id}`))
 
   const missing = 'ab'.repeat(12)
-  const notFound = await getAsReviewer(service.url, kent, `/review/report/${missing}`)
+  const notFound = await getAsReviewer(service.reviewUrl, kent, `/review/report/${missing}`)
   t.is(notFound.status, 404)
   const notFoundPage = await notFound.text()
   for (const suffix of ['', '/bundle.zip', '/delete']) {
-    const response = await getAsReviewer(service.url, kent, `/review/report/${other.id}${suffix}`)
+    const response = await getAsReviewer(service.reviewUrl, kent, `/review/report/${other.id}${suffix}`)
     t.is(response.status, 404, suffix)
     t.is(await response.text(), notFoundPage, `same page for ${suffix}`)
   }
   // Forms naming another force's report, with a valid token: 404 and nothing changed.
   const before = JSON.stringify(await report(other.id))
   for (const [action, fields] of [['reply', { reply: 'not yours' }], ['status', { status: 'assessing' }], ['delete', { confirm: 'yes' }]] as const) {
-    const response = await postFormAsReviewer(service.url, kent, `/review/report/${other.id}/${action}`, { csrf: kent.csrf, ...fields })
+    const response = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${other.id}/${action}`, { csrf: kent.csrf, ...fields })
     t.is(response.status, 404, action)
     t.is(await response.text(), notFoundPage, action)
   }
@@ -143,11 +143,11 @@ test.serial('a reviewer reaches only their own force\'s reports: any other id is
   t.is(JSON.stringify(await report(other.id)), before)
 
   // Without a session: the login page for a GET, a refusal for a form; with a wrong token, a refusal.
-  const anonymous = await fetch(`${service.url}/review/report/${own.id}`, { redirect: 'manual' })
+  const anonymous = await fetch(`${service.reviewUrl}/review/report/${own.id}`, { redirect: 'manual' })
   t.is(anonymous.status, 303)
   t.is(anonymous.headers.get('location'), '/review/login?session=ended')
-  t.is((await postFormAsReviewer(service.url, { cookie: '' }, `/review/report/${own.id}/reply`, { reply: 'x' })).status, 403)
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${own.id}/reply`, { csrf: met.csrf, reply: 'x' })).status, 403)
+  t.is((await postFormAsReviewer(service.reviewUrl, { cookie: '' }, `/review/report/${own.id}/reply`, { reply: 'x' })).status, 403)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${own.id}/reply`, { csrf: met.csrf, reply: 'x' })).status, 403)
   t.is((await report(own.id))!.replies.length, 0)
 })
 
@@ -159,11 +159,11 @@ test.serial('an administrator sees every force\'s metadata and reads no report',
   t.true(page.includes(sent.id))
   t.false(page.includes('bundle.zip'))
   t.deepEqual([...page.matchAll(/<form[^>]*action="([^"]+)"/g)].map((m) => m[1]), ['/review/logout'])
-  t.is((await getAsReviewer(service.url, admin, `/review/report/${sent.id}/bundle.zip`)).status, 404)
-  t.is((await postFormAsReviewer(service.url, admin, `/review/report/${sent.id}/reply`, { csrf: admin.csrf, reply: 'x' })).status, 404)
-  t.is((await postFormAsReviewer(service.url, admin, `/review/report/${sent.id}/status`, { csrf: admin.csrf, status: 'assessing' })).status, 404)
-  t.is((await postFormAsReviewer(service.url, admin, `/review/report/${sent.id}/delete`, { csrf: admin.csrf, confirm: 'yes' })).status, 404)
-  t.is((await getAsReviewer(service.url, admin, `/review/report/${sent.id}/delete`)).status, 404)
+  t.is((await getAsReviewer(service.reviewUrl, admin, `/review/report/${sent.id}/bundle.zip`)).status, 404)
+  t.is((await postFormAsReviewer(service.reviewUrl, admin, `/review/report/${sent.id}/reply`, { csrf: admin.csrf, reply: 'x' })).status, 404)
+  t.is((await postFormAsReviewer(service.reviewUrl, admin, `/review/report/${sent.id}/status`, { csrf: admin.csrf, status: 'assessing' })).status, 404)
+  t.is((await postFormAsReviewer(service.reviewUrl, admin, `/review/report/${sent.id}/delete`, { csrf: admin.csrf, confirm: 'yes' })).status, 404)
+  t.is((await getAsReviewer(service.reviewUrl, admin, `/review/report/${sent.id}/delete`)).status, 404)
   t.is((await postTransfer(admin, sent.id, 'kent', Buffer.from('PK'))).status, 404)
   t.like(await report(sent.id), { status: 'new', replies: [] })
   t.false((await auditLog()).some((e) => e.actor === 'admin-one' && e.action === 'download'))
@@ -173,7 +173,7 @@ test.serial('the zip is streamed with the security headers, holds every item and
   const attachment = randomBytes(300_000)
   const marker = `DOWNLOAD-${randomBytes(4).toString('hex')}`
   const sent = await send('kent', marker, { attachment, contact: 'phone 0123', atRisk: true })
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: `reply to ${marker}` })).status, 303)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: `reply to ${marker}` })).status, 303)
 
   const newFlag = 'data-flag="new-report"'
   const rowOf = (html: string): string => html.split('candour-inbox__row').find((row) => row.includes(sent.id)) ?? ''
@@ -202,16 +202,16 @@ test.serial('the zip is streamed with the security headers, holds every item and
   t.false(rowOf(await pageOf(kent, '/review/')).includes(newFlag))
   t.true(rowOf(await pageOf(kent2, '/review/')).includes(newFlag))
   t.true((await auditLog()).some((e) => e.actor === 'kent-one' && e.action === 'download' && e.report === sent.id))
-  t.is((await fetch(`${service.url}/review/report/${sent.id}/bundle.zip`, { method: 'HEAD', headers: { Cookie: kent.cookie } })).status, 405)
+  t.is((await fetch(`${service.reviewUrl}/review/report/${sent.id}/bundle.zip`, { method: 'HEAD', headers: { Cookie: kent.cookie } })).status, 405)
 })
 
 test.serial('a reply from the form reaches the reporter\'s page; an empty one is refused on the form', async (t) => {
   const sent = await send('kent', 'please reply')
   const text = `We have your report <b>${randomBytes(3).toString('hex')}</b>`
-  const empty = await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: '   ' })
+  const empty = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: '   ' })
   t.is(empty.status, 400)
   t.true((await empty.text()).includes(html$('review.report.errors.replyMissing')))
-  const response = await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: text })
+  const response = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: text })
   t.is(response.status, 303)
   t.is(response.headers.get('location'), `/review/report/${sent.id}?done=reply-sent`)
   t.true((await pageOf(kent, `/review/report/${sent.id}?done=reply-sent`)).includes(html$('review.report.notice.reply-sent')))
@@ -233,16 +233,16 @@ test.serial('every status and every outcome, each mapped to what the reporter se
     t.true((await reporterSees()).includes(html$('reports.state.received.tag')))
 
     // new -> closed is not a move; closing needs an outcome.
-    const skip = await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed', outcome })
+    const skip = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed', outcome })
     t.is(skip.status, 400)
     t.true((await skip.text()).includes(html$('review.report.errors.statusMoved')))
-    t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'assessing' })).status, 303)
+    t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'assessing' })).status, 303)
     t.is((await report(sent.id))!.status, 'assessing')
     t.true((await reporterSees()).includes(html$('reports.state.assessing.tag')))
-    const bare = await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed' })
+    const bare = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed' })
     t.is(bare.status, 400)
     t.true((await bare.text()).includes(html$('review.report.errors.outcomeMissing')))
-    t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed', outcome })).status, 303)
+    t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'closed', outcome })).status, 303)
     t.like(await report(sent.id), { status: 'closed', outcome })
     const page = await pageOf(kent, `/review/report/${sent.id}`)
     t.true(page.includes(html$(`review.outcome.${outcome}`)))
@@ -255,19 +255,19 @@ test.serial('every status and every outcome, each mapped to what the reporter se
   // Reopening clears the outcome.
   const sent = await send('kent', 'reopen')
   for (const fields of [{ status: 'assessing' }, { status: 'closed', outcome: 'intelligence' }, { status: 'assessing' }] as Array<Record<string, string>>) {
-    t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, ...fields })).status, 303)
+    t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, ...fields })).status, 303)
   }
   const reopened = (await report(sent.id))!
   t.is(reopened.status, 'assessing')
   t.is(reopened.outcome, undefined)
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'new' })).status, 400)
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'assessing', outcome: 'intelligence' })).status, 400)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'new' })).status, 400)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/status`, { csrf: kent.csrf, status: 'assessing', outcome: 'intelligence' })).status, 400)
 })
 
 test.serial('a full transfer: the new force reads every item, the old one gets 404, the reporter reads replies from both', async (t) => {
   const attachment = randomBytes(200_000)
   const sent = await send('kent', 'belongs to the met', { attachment })
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: 'kent reply' })).status, 303)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: 'kent reply' })).status, 303)
   const before = (await report(sent.id))!
 
   // The offline machine: decrypt with kent's key, encrypt to met's public key, zip.
@@ -279,7 +279,7 @@ test.serial('a full transfer: the new force reads every item, the old one gets 4
   t.is(response.status, 303)
   t.is(response.headers.get('location'), '/review/?done=transferred')
 
-  t.is((await getAsReviewer(service.url, kent, `/review/report/${sent.id}`)).status, 404)
+  t.is((await getAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}`)).status, 404)
   t.false((await pageOf(kent, '/review/')).includes(sent.id))
   const metInbox = await pageOf(met, '/review/')
   const row = metInbox.split('candour-inbox__row').find((r) => r.includes(sent.id))!
@@ -298,7 +298,7 @@ test.serial('a full transfer: the new force reads every item, the old one gets 4
   }
   for (const item of before.items) t.is(await firstKey(item.blob), undefined, 'the old ciphertext is gone')
 
-  t.is((await postFormAsReviewer(service.url, met, `/review/report/${sent.id}/reply`, { csrf: met.csrf, reply: 'met reply' })).status, 303)
+  t.is((await postFormAsReviewer(service.reviewUrl, met, `/review/report/${sent.id}/reply`, { csrf: met.csrf, reply: 'met reply' })).status, 303)
   const visit = await reporterLogin(service.url, sent.codename)
   const reporterPage = await (await getAs(service.url, visit, '/reports')).text()
   t.true(reporterPage.includes('Metropolitan Police Service'))
@@ -337,7 +337,7 @@ test.serial('a transfer bundle with a missing item or the wrong keys is refused 
 
 test.serial('deletion, after a confirmation step, leaves none of the report\'s ciphertext in the store\'s files', async (t) => {
   const sent = await send('kent', 'delete me', { attachment: randomBytes(400_000) })
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: 'a reply to delete' })).status, 303)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/reply`, { csrf: kent.csrf, reply: 'a reply to delete' })).status, 303)
   const stored = (await report(sent.id))!
   const blobs = [...stored.items.map((i) => i.blob), ...stored.replies.flatMap((r) => [r.forceBlob, r.reporterBlob!])]
   const slices: Buffer[] = []
@@ -348,13 +348,13 @@ test.serial('deletion, after a confirmation step, leaves none of the report\'s c
   }
   const confirm = await pageOf(kent, `/review/report/${sent.id}/delete`, 200, t)
   t.true(confirm.includes(html$('review.deleteConfirm.warning')))
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/delete`, { csrf: kent.csrf })).status, 400, 'not confirmed')
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/delete`, { csrf: kent.csrf })).status, 400, 'not confirmed')
   t.truthy(await report(sent.id))
-  const response = await postFormAsReviewer(service.url, kent, `/review/report/${sent.id}/delete`, { csrf: kent.csrf, confirm: 'yes' })
+  const response = await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}/delete`, { csrf: kent.csrf, confirm: 'yes' })
   t.is(response.status, 303)
   t.is(response.headers.get('location'), '/review/?done=deleted')
   t.is(await report(sent.id), undefined)
-  t.is((await getAsReviewer(service.url, kent, `/review/report/${sent.id}`)).status, 404)
+  t.is((await getAsReviewer(service.reviewUrl, kent, `/review/report/${sent.id}`)).status, 404)
   t.is(await foundInStore(service.dataDir, slices), 0)
   const visit = await reporterLogin(service.url, sent.codename)
   t.true((await (await getAs(service.url, visit, '/reports')).text()).includes(html$('reports.none')))

@@ -43,15 +43,17 @@ export async function scaleScenario (ctx: BenchContext): Promise<ScenarioResult>
   const reviewer = await addReviewer(dataDir, BUSIEST_FORCE)
   ctx.log('scale: starting the server on the filled store')
   const measured = await withCandour(ctx, async (server) => {
-    const login = await postForm(server.url, '/review/login', {
+    const workspace = server.reviewUrl
+    if (workspace === undefined) throw new Error('the server named no workspace listener')
+    const login = await postForm(workspace, '/review/login', {
       username: reviewer.username,
       password: reviewer.password,
       code: generateSync({ secret: reviewer.totpSecret, epoch: Math.floor(Date.now() / 1000) }),
     })
     if (login.status !== 303 || login.cookie === undefined) throw new Error(`reviewer login answered ${login.status}`)
     const headers = { Cookie: login.cookie }
-    const inbox = new URL('/review/', server.url).href
-    const report = new URL(`/review/report/${filled.sampleIds[0]!}`, server.url).href
+    const inbox = new URL('/review/', workspace).href
+    const report = new URL(`/review/report/${filled.sampleIds[0]!}`, workspace).href
     // The pages must show what they are measured for: rows in the inbox, the report on its page.
     const inboxHtml = await (await fetch(inbox, { headers })).text()
     if (!inboxHtml.includes('/review/report/')) throw new Error('the inbox lists no report')

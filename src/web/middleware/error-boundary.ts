@@ -44,7 +44,7 @@ export function toCandourError (err: unknown): CandourError {
   if (status === 405 || status === 501) return new CandourError('METHOD_NOT_ALLOWED', 'method not allowed', { cause: err })
   if (status === 413) return new CandourError('PAYLOAD_TOO_LARGE', 'body larger than allowed', { cause: err })
   if (status !== undefined && status >= 400 && status < 500) return new CandourError('VALIDATION_FAILED', 'bad request', { cause: err })
-  return new CandourError('STORE_FAILED', 'unexpected failure', { cause: err })
+  return new CandourError('INTERNAL', 'unexpected failure', { cause: err })
 }
 
 /** Error-page parameters per status (the limits a 413 page states). */

@@ -4,7 +4,8 @@
  * session's CSRF token; any report or reply id not the reporter's own answers
  * 404, exactly like one that does not exist.
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { FurtherInformation, ownReport } from '../../domain/further-information.js'
 import { deleteReporterCopy } from '../../domain/replies.js'
@@ -26,7 +27,7 @@ const NOTICES = new Set(['further-sent', 'reply-deleted', 'logged-in'])
 
 /** Builds the router of the returning reporter's pages. */
 export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { config } = deps
   const { kv } = deps.submissionDeps
   const limits = formLimits(config)

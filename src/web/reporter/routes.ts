@@ -2,7 +2,8 @@
  * The reporter's first pages: landing page, report form, submission, codename
  * page. Handlers translate HTTP into domain calls and back; rules live in domain/.
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { ANSWER_FIELDS, checkAnswers, type AnswerField, type RawAnswers } from '../../domain/report-answers.js'
 import { utcDate } from '../../domain/dates.js'
@@ -29,7 +30,7 @@ export async function drain (stream: AsyncIterable<Uint8Array>): Promise<void> {
 
 /** Builds the router of the landing page and the report form. */
 export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: ReporterSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { config, forces } = deps
   const limits = formLimits(config)
   const cookie = { path: RECEIPT_PATH, secure: config.cookieSecure }

@@ -5,7 +5,8 @@
  * whichever part was wrong and also while the account is locked, so the page
  * tells nothing about which accounts exist or are locked.
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { AUDIT_ACTIONS, appendAudit, auditEntries, verifyAudit } from '../../domain/audit.js'
 import { LoginThrottle } from '../../domain/login-throttle.js'
@@ -41,7 +42,7 @@ function auditRow (entry: { seq: number; date?: unknown; actor?: unknown; action
 
 /** Builds the router of /review/login, /review/logout and /review/audit. */
 export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { config } = deps
   const { kv } = deps.submissionDeps
   const login = new ReviewerLogin(kv, new LoginThrottle(PASSWORD_THROTTLE))

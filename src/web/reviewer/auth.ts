@@ -6,7 +6,7 @@
  * before the workspace routers) ends a session whose reviewer was removed or
  * had their second factor reset by the command line since it began: the
  * command line cannot reach this process's memory, so the check is made here
- * on each request.
+ * on each request of the workspace listener.
  */
 import type { Context, Middleware } from 'koa'
 import { findForce } from '../../domain/forces.js'
@@ -91,15 +91,13 @@ export function clearReviewerCookie (ctx: Context, secure: boolean): void {
  * changed (removed, 2FA reset, force or admin flag different) since login.
  */
 export function reviewerGuard (kv: Kv, sessions: ReviewerSessions): Middleware {
+  // Mounted on the workspace's own listener, it runs for every request there, whatever the path's spelling.
   return async (ctx, next) => {
-    if (ctx.path === REVIEWER_COOKIE_PATH || ctx.path.startsWith(REVIEWER_COOKIE_PATH + '/')) {
-      const id = readHandle(ctx.get('Cookie'), REVIEWER_COOKIE)
-      const session = sessions.get(id)
-      if (session !== undefined) {
-        const account = await getReviewer(kv, session.data.username)
-        if (account === undefined || account.generation !== session.data.generation ||
-          account.force !== session.data.force || account.admin !== session.data.admin) sessions.end(session.id)
-      }
+    const session = sessions.get(readHandle(ctx.get('Cookie'), REVIEWER_COOKIE))
+    if (session !== undefined) {
+      const account = await getReviewer(kv, session.data.username)
+      if (account === undefined || account.generation !== session.data.generation ||
+        account.force !== session.data.force || account.admin !== session.data.admin) sessions.end(session.id)
     }
     await next()
   }

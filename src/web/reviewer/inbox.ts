@@ -6,7 +6,8 @@
  * administrator chooses a force and sees its metadata, with no news (they
  * read no report, so nothing is ever "seen" by them).
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { CATEGORIES } from '../../domain/categories.js'
 import { STATUSES, inboxPage, isCategory, isCursor, isStatus, type InboxQuery } from '../../domain/inbox.js'
@@ -29,7 +30,7 @@ function badQuery (): CandourError {
 
 /** Builds the router of /review/. */
 export function inboxRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { kv } = deps.submissionDeps
 
   router.get('/review/', async (ctx) => {

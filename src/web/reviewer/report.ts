@@ -6,7 +6,8 @@
  * else: no download, no form (each answers 404 for them). Every form carries
  * the session's CSRF token, and every action is appended to the audit log.
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { appendAudit } from '../../domain/audit.js'
 import { zipBundle } from '../../domain/bundle-zip.js'
@@ -30,7 +31,7 @@ const REPLY_FORM_BYTES = MAX_REPLY_CHARS * 12 + FORM_BYTES
 
 /** Builds the router of /review/report/<id> and its download and forms. */
 export function reportRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { kv } = deps.submissionDeps
 
   // A form post: the session, its token checked, and the reviewer's own report (404 otherwise).

@@ -7,7 +7,8 @@
  * upload is held. A bundle that is refused shows the report page again with
  * the reason on the form; nothing is changed.
  */
-import Router from '@koa/router'
+import type Router from '@koa/router'
+import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { appendAudit } from '../../domain/audit.js'
 import type { ZipBytes } from '../../domain/bundle-zip.js'
@@ -58,7 +59,7 @@ function formError (err: unknown, limitMiB: number): FieldError | undefined {
 
 /** Builds the router of the transfer form. */
 export function transferRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
-  const router = new Router()
+  const router = strictRouter()
   const { kv } = deps.submissionDeps
   const serial = new Serial()
 
