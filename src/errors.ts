@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   TRANSITION_INVALID: { status: 400, expose: true },
   // Anything not foreseen: a bug or a failing machine, never the visitor's doing (issue 9).
   INTERNAL: { status: 500, expose: false },
+  // A reviewer's session outlived their account as it was at login: removed, reset, or a new account of that name.
+  SESSION_ENDED: { status: 403, expose: true },
+  // A report moved to another force while an item for it was being encrypted: nothing was kept (issue 9, item 7).
+  REPORT_MOVED: { status: 409, expose: true },
   // The offline tools (`candour decrypt`, `transfer`, `keys`): never reached over HTTP.
   PASSPHRASE_WRONG: { status: 400, expose: false },
   KEY_MISMATCH: { status: 400, expose: false },

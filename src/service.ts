@@ -14,6 +14,9 @@ import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
 import { FORCES } from './domain/forces.js'
 import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './domain/login-throttle.js'
+import { ReviewerAdmin } from './domain/reviewer-admin.js'
+import { ReviewerLogin } from './domain/reviewer-login.js'
+import { Workspace } from './domain/workspace.js'
 import { CandourError } from './errors.js'
 import { logLine } from './log.js'
 import { removeOrphans } from './store/blobs.js'
@@ -54,6 +57,8 @@ export interface ServiceOptions {
 }
 
 const DEMO_DIR = 'demo-keys'
+// Two reviewer password checks at once (32 MiB each), a short queue: logins cannot starve the site.
+const REVIEWER_PASSWORD_THROTTLE = { concurrency: 2, maxQueue: 20, maxFailures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 }
 
 async function refuseDemoSecrets (dataDir: string): Promise<void> {
   let names: string[] = []
@@ -137,7 +142,12 @@ export async function startService (config: Config, options: ServiceOptions = {}
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
-      submissionDeps: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve },
+      services: {
+        reporting: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve },
+        workspace: new Workspace({ kv, recipients: async () => keyring.byForce }),
+        accounts: new ReviewerAdmin(kv),
+        reviewerLogin: new ReviewerLogin(kv, new LoginThrottle(REVIEWER_PASSWORD_THROTTLE)),
+      },
       render: (template, context) => renderPage(template, context, { demoMode }),
     })
     const server = await listen(apps.reporter.callback(), config.host, config.port)

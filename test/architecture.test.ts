@@ -58,6 +58,14 @@ test('the domain imports no framework and dependencies point one way', (t) => {
   }
 })
 
+test('the web layer reaches the store only through the domain\'s use cases (issue 9)', (t) => {
+  const web = files.filter((f) => f.startsWith('src/web/'))
+  t.true(web.length > 10)
+  for (const f of web) {
+    for (const spec of imports(texts.get(f)!)) t.false(/(^|\/)store\//.test(spec) || /^(level|classic-level)$/.test(spec), `${f} imports ${spec}`)
+  }
+})
+
 test('every router is made case-sensitive and strict, by src/web/router.ts', (t) => {
   const makers = files.filter((f) => /new Router\s*\(/.test(texts.get(f)!)).sort()
   t.deepEqual(makers, ['src/web/router.ts'])

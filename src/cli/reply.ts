@@ -1,10 +1,10 @@
-/** `candour reply`: stores a reply to a report from a text file, as the reviewer workspace will. */
+/** `candour reply`: stores a reply to a report from a text file, through the workspace's reply use case as the operator (audited as `cli`). */
 import { readFile } from 'node:fs/promises'
 import type { Config } from '../config.js'
-import { addReply } from '../domain/replies.js'
+import { OPERATOR } from '../domain/actors.js'
+import { Workspace } from '../domain/workspace.js'
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
-import { getReport } from '../store/records.js'
 import { forceKeys } from './keys.js'
 
 /** Reads the reply text and stores it (reporter copy and force copy); returns the reply id. */
@@ -15,7 +15,6 @@ export async function replyFromFile (kv: Kv, config: Config, reportId: string, t
   } catch (err) {
     throw new CandourError('VALIDATION_FAILED', 'reply text file cannot be read', { cause: err })
   }
-  const report = await getReport(kv, reportId)
-  if (report === undefined) throw new CandourError('NOT_FOUND', 'report not found')
-  return addReply(kv, await forceKeys(config, [report.force]), reportId, text)
+  const workspace = new Workspace({ kv, recipients: (forces) => forceKeys(config, forces) })
+  return workspace.reply(OPERATOR, reportId, text)
 }

@@ -1,23 +1,26 @@
 /**
- * `candour reviewer add|list|reset-2fa|remove`: reviewer accounts. Works with
- * the server stopped or running (through its control socket); every change is
- * written with its audit entry (actor 'cli'). A removed or reset reviewer's
- * sessions end at their next request, as the server checks the account each time.
+ * `candour reviewer add|list|reset-2fa|reset-password|remove`: reviewer
+ * accounts, through the account use cases as the operator (domain/reviewer-admin.ts).
+ * Works with the server stopped or running (through its control socket);
+ * every change is written with its audit entry (actor 'cli'). A removed or
+ * reset reviewer's sessions end at their next request, as every use case
+ * reads the account afresh.
  */
 import type { Command } from 'commander'
 import QRCode from 'qrcode'
 import { loadConfig } from '../config.js'
 import { findForce } from '../domain/forces.js'
-import { addReviewer, isUsername, listReviewers, removeReviewer, resetTwoFactor, type ReviewerSecrets } from '../domain/reviewers.js'
+import { OPERATOR } from '../domain/actors.js'
+import { ReviewerAdmin } from '../domain/reviewer-admin.js'
+import { isUsername, type ReviewerSecrets } from '../domain/reviewers.js'
 import { totpUri } from '../domain/totp.js'
 import { CandourError } from '../errors.js'
-import type { Kv } from '../store/kv.js'
 import { openStoreAnyway } from '../store/open.js'
 
-async function withStore<T> (work: (kv: Kv) => Promise<T>): Promise<T> {
+async function withAccounts<T> (work: (accounts: ReviewerAdmin) => Promise<T>): Promise<T> {
   const { kv } = await openStoreAnyway(loadConfig().dataDir)
   try {
-    return await work(kv)
+    return await work(new ReviewerAdmin(kv))
   } finally {
     await kv.close()
   }
@@ -28,12 +31,14 @@ function checkName (name: string): void {
   if (!isUsername(name)) throw new CandourError('VALIDATION_FAILED', 'username must be 3 to 32 of a-z, 0-9 and -, starting with a letter')
 }
 
-// The secrets, once: the password (on add) and the TOTP secret as an otpauth:// URI and a QR code.
+// The secrets, once: the password (on add and reset-password) and the TOTP secret as an otpauth:// URI and a QR code.
 async function printSecrets (out: (line: string) => void, secrets: ReviewerSecrets): Promise<void> {
-  const uri = totpUri(secrets.username, secrets.totpSecret)
   if (secrets.password !== undefined) out(`password: ${secrets.password}`)
-  out(`authenticator: ${uri}`)
-  out((await QRCode.toString(uri, { type: 'terminal', small: true })).trimEnd())
+  if (secrets.totpSecret !== undefined) {
+    const uri = totpUri(secrets.username, secrets.totpSecret)
+    out(`authenticator: ${uri}`)
+    out((await QRCode.toString(uri, { type: 'terminal', small: true })).trimEnd())
+  }
   out('Hand these to the reviewer in person. They are not stored in readable form and are not shown again.')
 }
 
@@ -52,7 +57,7 @@ export function registerReviewerCommands (cli: Command, out: (line: string) => v
       const admin = options.admin === true
       if (admin === (options.force !== undefined)) throw new CandourError('VALIDATION_FAILED', 'give either --force <id> or --admin')
       if (!admin && findForce(options.force!) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
-      const secrets = await withStore((kv) => addReviewer(kv, { username: options.name, force: admin ? null : options.force!, admin, actor: 'cli' }))
+      const secrets = await withAccounts((accounts) => accounts.add(OPERATOR, { username: options.name, force: admin ? null : options.force!, admin }))
       if (options.json === true) { out(JSON.stringify({ username: secrets.username, password: secrets.password, totpSecret: secrets.totpSecret })); return }
       out(`reviewer ${secrets.username} added (${admin ? 'administrator' : `force ${options.force!}`})`)
       await printSecrets(out, secrets)
@@ -62,11 +67,7 @@ export function registerReviewerCommands (cli: Command, out: (line: string) => v
     .description('list the reviewers: username, force (- for an administrator), role; no secrets')
     .option('--json', 'print a JSON array of {"username","force","admin"}')
     .action(async (options: { json?: boolean }) => {
-      const rows = await withStore(async (kv) => {
-        const all: Array<{ username: string; force: string | null; admin: boolean }> = []
-        for await (const account of listReviewers(kv)) all.push({ username: account.username, force: account.force, admin: account.admin })
-        return all
-      })
+      const rows = await withAccounts((accounts) => accounts.list(OPERATOR))
       if (options.json === true) { out(JSON.stringify(rows)); return }
       for (const row of rows) out(`${row.username}\t${row.force ?? '-'}\t${row.admin ? 'admin' : 'reviewer'}`)
     })
@@ -77,10 +78,21 @@ export function registerReviewerCommands (cli: Command, out: (line: string) => v
     .option('--json', 'print {"username","totpSecret"} only')
     .action(async (options: { name: string; json?: boolean }) => {
       checkName(options.name)
-      const secrets = await withStore((kv) => resetTwoFactor(kv, options.name, 'cli'))
-      if (secrets === undefined) throw new CandourError('NOT_FOUND', 'no such reviewer')
+      const secrets = await withAccounts((accounts) => accounts.resetTwoFactor(OPERATOR, options.name))
       if (options.json === true) { out(JSON.stringify({ username: secrets.username, totpSecret: secrets.totpSecret })); return }
       out(`reviewer ${secrets.username}: new authenticator secret`)
+      await printSecrets(out, secrets)
+    })
+
+  reviewer.command('reset-password')
+    .description('give a reviewer a new seven-word password (their sessions end); prints it once')
+    .requiredOption('--name <username>', 'the reviewer')
+    .option('--json', 'print {"username","password"} only')
+    .action(async (options: { name: string; json?: boolean }) => {
+      checkName(options.name)
+      const secrets = await withAccounts((accounts) => accounts.resetPassword(OPERATOR, options.name))
+      if (options.json === true) { out(JSON.stringify({ username: secrets.username, password: secrets.password })); return }
+      out(`reviewer ${secrets.username}: new password`)
       await printSecrets(out, secrets)
     })
 
@@ -89,7 +101,7 @@ export function registerReviewerCommands (cli: Command, out: (line: string) => v
     .requiredOption('--name <username>', 'the reviewer')
     .action(async (options: { name: string }) => {
       checkName(options.name)
-      if (!await withStore((kv) => removeReviewer(kv, options.name, 'cli'))) throw new CandourError('NOT_FOUND', 'no such reviewer')
+      await withAccounts((accounts) => accounts.remove(OPERATOR, options.name))
       out(`reviewer ${options.name} removed`)
     })
 }

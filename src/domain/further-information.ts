@@ -1,7 +1,8 @@
 /**
  * Further information from a reporter to one of their own reports: a text and
  * attachments, streamed and encrypted like the first report, added to the
- * report as new items marked as follow-ups, in one atomic update.
+ * report as new items marked as follow-ups, in one atomic update, which
+ * refuses them (REPORT_MOVED) if the report went to another force meanwhile.
  */
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
@@ -60,10 +61,16 @@ export class FurtherInformation {
       ].join('\n')
       await this.#items.addText('further-information', text, 'further-information.txt', recipients, { first: true })
     }
-    const updated = await modifyRecord<ReportRecord>(this.#deps.kv, 'reports', this.#report.id, (current) => current === undefined
-      ? undefined
-      : { value: { ...current, items: [...current.items, ...this.#items.items] }, ops: this.#items.settleOps() })
-    if (updated === undefined) throw new CandourError('NOT_FOUND', 'report not found')
+    // Checked in the same atomic step as the commit (issue 9): a transfer since the items were
+    // encrypted would leave them readable by the old force and not by the new one.
+    let moved = false
+    const updated = await modifyRecord<ReportRecord>(this.#deps.kv, 'reports', this.#report.id, (current) => {
+      moved = current !== undefined && current.force !== this.#report.force
+      return current === undefined || moved
+        ? undefined
+        : { value: { ...current, items: [...current.items, ...this.#items.items] }, ops: this.#items.settleOps() }
+    })
+    if (updated === undefined) throw moved ? new CandourError('REPORT_MOVED', 'report moved to another force') : new CandourError('NOT_FOUND', 'report not found')
     this.#items.settled()
   }
 

@@ -21,12 +21,20 @@ export const MAX_REPLY_CHARS = 20_000
 
 const encoder = new TextEncoder()
 
-/** Stores a reply to a report (both copies); returns the reply id. */
-export async function addReply (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, reportId: string, text: string): Promise<string> {
+/**
+ * Stores a reply to a report (both copies); returns the reply id. The force
+ * copy is encrypted to the force the report belongs to when the reply begins
+ * (`options.force` when the caller has already read it); if a transfer moves
+ * the report meanwhile, the commit sees it in the same atomic step and keeps
+ * nothing (REPORT_MOVED, issue 9): the new force could not read that copy.
+ */
+export async function addReply (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, reportId: string, text: string, options: { force?: string } = {}): Promise<string> {
   const body = text.replace(/\r\n?/g, '\n').trim()
   if (body === '' || [...body].length > MAX_REPLY_CHARS) throw new CandourError('VALIDATION_FAILED', 'reply empty or too long', { detail: { field: 'reply' } })
   const report = await getReport(kv, reportId)
   if (report === undefined) throw new CandourError('NOT_FOUND', 'report not found')
+  const force = options.force ?? report.force
+  if (report.force !== force) throw new CandourError('REPORT_MOVED', 'report moved to another force')
   const reporter = await getReporter(kv, report.reporter)
   if (reporter === undefined) throw new CandourError('NOT_FOUND', 'reporter not found')
   const date = utcMidnight()
@@ -35,18 +43,22 @@ export async function addReply (kv: Kv, recipients: ReadonlyMap<string, Recipien
   const reporterCopy = await writeBlob(kv, encryptBytes(bytes, reporterKeys, { filename: 'reply.txt', date }))
   let forceCopy
   try {
-    forceCopy = await writeBlob(kv, encryptBytes(bytes, forceRecipients(recipients, report.force), { filename: 'reply.txt', date }))
+    forceCopy = await writeBlob(kv, encryptBytes(bytes, forceRecipients(recipients, force), { filename: 'reply.txt', date }))
   } catch (err) {
     await discardBlobs(kv, [reporterCopy.id])
     throw err
   }
   const reply: ReplyRecord = { id: randomBytes(8).toString('hex'), date: utcDate(), forceBlob: forceCopy.id, forceSize: forceCopy.size, reporterBlob: reporterCopy.id, read: null, deleted: null }
-  const updated = await modifyRecord<ReportRecord>(kv, 'reports', reportId, (current) => current === undefined
-    ? undefined
-    : { value: { ...current, replies: [...current.replies, reply] }, ops: settleOps([reporterCopy.id, forceCopy.id]) })
+  let moved = false
+  const updated = await modifyRecord<ReportRecord>(kv, 'reports', reportId, (current) => {
+    moved = current !== undefined && current.force !== force
+    return current === undefined || moved
+      ? undefined
+      : { value: { ...current, replies: [...current.replies, reply] }, ops: settleOps([reporterCopy.id, forceCopy.id]) }
+  })
   if (updated === undefined) {
     await discardBlobs(kv, [reporterCopy.id, forceCopy.id])
-    throw new CandourError('NOT_FOUND', 'report not found')
+    throw moved ? new CandourError('REPORT_MOVED', 'report moved to another force') : new CandourError('NOT_FOUND', 'report not found')
   }
   return reply.id
 }

@@ -1,15 +1,19 @@
 /**
  * Reviewer accounts (issue 4), in the store's `reviewers` space keyed by
- * username: the force (none for an instance administrator), the admin flag,
- * the scrypt password hash and the TOTP secret. `generation` grows at every
- * 2FA reset, so the server ends sessions begun before it. Every change is
- * written in one batch with its audit entry.
+ * username: a random id given at creation, the force (none for an instance
+ * administrator), the admin flag, the scrypt password hash and the TOTP
+ * secret. `generation` grows at every password or 2FA reset. A session keeps
+ * the id and generation it began with, and every use case ends it when either
+ * differs (issue 9): a reset, or a removal followed by a new account of the
+ * same name, never revives it. Every change is written in one batch with its
+ * audit entry.
  *
  * What the account does not hold: the last accepted TOTP step and the recent
  * failed attempts. Both are clock times, and no clock time may be written
  * under DATA_DIR (promise 1), so the login guard keeps them in the server's
  * memory (reviewer-login.ts); only the server checks codes.
  */
+import { randomBytes } from 'node:crypto'
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
 import { appendAudit } from './audit.js'
@@ -21,6 +25,8 @@ import { newTotpSecret } from './totp.js'
 /** A stored reviewer account. */
 export interface ReviewerRecord {
   readonly v: 1
+  /** Random, given at creation: a new account of the same name is another account. */
+  readonly id: string
   readonly username: string
   /** The reviewer's force; null for an administrator. */
   readonly force: string | null
@@ -28,17 +34,17 @@ export interface ReviewerRecord {
   readonly password: PasswordHash
   /** base32, stored as is: the server computes the codes to check them. */
   readonly totpSecret: string
-  /** Grows at every 2FA reset; a session from an older generation ends. */
+  /** Grows at every password or 2FA reset; a session from an older generation ends. */
   readonly generation: number
   /** UTC date the account was made. */
   readonly created: string
 }
 
-/** What `reviewer add` and `reviewer reset-2fa` hand out, once. */
+/** What `reviewer add`, `reset-2fa` and `reset-password` hand out, once. */
 export interface ReviewerSecrets {
   readonly username: string
   readonly password?: string
-  readonly totpSecret: string
+  readonly totpSecret?: string
 }
 
 // Names the audit log uses for actors that are not reviewers.
@@ -54,16 +60,27 @@ function encode (record: ReviewerRecord): Uint8Array {
   return Buffer.from(JSON.stringify(record), 'utf8')
 }
 
+function decode (raw: Uint8Array): ReviewerRecord {
+  const record = JSON.parse(Buffer.from(raw).toString('utf8')) as ReviewerRecord
+  // An account made before ids existed has none: the empty id, which no new account gets.
+  return typeof record.id === 'string' ? record : { ...record, id: '' }
+}
+
+/** A new random account id. */
+function newAccountId (): string {
+  return randomBytes(16).toString('hex')
+}
+
 /** The account, or undefined when there is none (or the name is malformed). */
 export async function getReviewer (kv: Kv, username: string): Promise<ReviewerRecord | undefined> {
   if (!isUsername(username)) return undefined
   const raw = await kv.get('reviewers', username)
-  return raw === undefined ? undefined : JSON.parse(Buffer.from(raw).toString('utf8')) as ReviewerRecord
+  return raw === undefined ? undefined : decode(raw)
 }
 
 /** Every account, by username (no secrets are read out by callers that list). */
 export async function * listReviewers (kv: Kv): AsyncIterable<ReviewerRecord> {
-  for await (const [, raw] of kv.entries('reviewers')) yield JSON.parse(Buffer.from(raw).toString('utf8')) as ReviewerRecord
+  for await (const [, raw] of kv.entries('reviewers')) yield decode(raw)
 }
 
 /** Creates an account of one force, or an administrator (force null, admin true); returns the secrets to hand over. */
@@ -74,7 +91,7 @@ export async function addReviewer (kv: Kv, options: { username: string; force: s
   if (admin ? force !== null : force === null || findForce(force) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
   const password = generatePassword()
   const totpSecret = newTotpSecret()
-  const record: ReviewerRecord = { v: 1, username, force, admin, password: await hashPassword(password), totpSecret, generation: 1, created: utcDate() }
+  const record: ReviewerRecord = { v: 1, id: newAccountId(), username, force, admin, password: await hashPassword(password), totpSecret, generation: 1, created: utcDate() }
   try {
     await appendAudit(kv, { actor: options.actor, action: 'reviewer-add', detail: username }, {
       ops: [{ type: 'put', space: 'reviewers', key: username, value: encode(record) }],
@@ -89,26 +106,39 @@ export async function addReviewer (kv: Kv, options: { username: string; force: s
   return { username, password, totpSecret }
 }
 
-/** Gives an account a new TOTP secret (and a new generation, which ends its sessions); undefined when there is no such account. */
-export async function resetTwoFactor (kv: Kv, username: string, actor: string): Promise<ReviewerSecrets | undefined> {
+// Replaces an account's record with `change(current)` and the audit entry in one batch, reading again if it changed meanwhile.
+async function changeAccount (kv: Kv, username: string, audit: { actor: string; action: 'reviewer-reset-2fa' | 'reviewer-reset-password' }, change: (current: ReviewerRecord) => Promise<ReviewerRecord>): Promise<boolean> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const raw = isUsername(username) ? await kv.get('reviewers', username) : undefined
-    if (raw === undefined) return undefined
-    const current = JSON.parse(Buffer.from(raw).toString('utf8')) as ReviewerRecord
-    const totpSecret = newTotpSecret()
-    const next: ReviewerRecord = { ...current, totpSecret, generation: current.generation + 1 }
+    if (raw === undefined) return false
+    const next = await change(decode(raw))
     try {
-      await appendAudit(kv, { actor, action: 'reviewer-reset-2fa', detail: username }, {
+      await appendAudit(kv, { actor: audit.actor, action: audit.action, detail: username }, {
         ops: [{ type: 'put', space: 'reviewers', key: username, value: encode(next) }],
         expect: [{ space: 'reviewers', key: username, value: raw }],
       })
-      return { username, totpSecret }
+      return true
     } catch (err) {
       // Changed meanwhile: read it again.
       if (!(err instanceof CandourError && err.code === 'STORE_CONFLICT')) throw err
     }
   }
   throw new CandourError('STORE_CONFLICT', 'account kept changing')
+}
+
+/** Gives an account a new TOTP secret (and a new generation, which ends its sessions); undefined when there is no such account. */
+export async function resetTwoFactor (kv: Kv, username: string, actor: string): Promise<ReviewerSecrets | undefined> {
+  const totpSecret = newTotpSecret()
+  const done = await changeAccount(kv, username, { actor, action: 'reviewer-reset-2fa' }, async (current) => ({ ...current, totpSecret, generation: current.generation + 1 }))
+  return done ? { username, totpSecret } : undefined
+}
+
+/** Gives an account a new seven-word password (and a new generation, which ends its sessions); undefined when there is no such account. */
+export async function resetPassword (kv: Kv, username: string, actor: string): Promise<ReviewerSecrets | undefined> {
+  const password = generatePassword()
+  const hash = await hashPassword(password)
+  const done = await changeAccount(kv, username, { actor, action: 'reviewer-reset-password' }, async (current) => ({ ...current, password: hash, generation: current.generation + 1 }))
+  return done ? { username, password } : undefined
 }
 
 /** Removes an account; false when there was none. Its sessions end at their next request. */

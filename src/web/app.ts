@@ -19,7 +19,7 @@ import { formLimits } from './reporter/limits.js'
 import { reporterRoutes } from './reporter/routes.js'
 import { reporterSessions } from './reporter/session.js'
 import { reviewerAccountRoutes } from './reviewer/account.js'
-import { reviewerGuard, reviewerSessionsStore } from './reviewer/auth.js'
+import { endedSessions, reviewerSessionsStore } from './reviewer/auth.js'
 import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
 import { transferRoutes } from './reviewer/transfer.js'
@@ -95,10 +95,11 @@ export function createApps (deps: WebDeps): Apps {
   // The one store of reviewer sessions, shared by every workspace router.
   const reviewerSessions = reviewerSessionsStore({
     ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),
+    ...(deps.reviewer?.lifetimeMs === undefined ? {} : { lifetimeMs: deps.reviewer.lifetimeMs }),
     ...(deps.reviewer?.sessionClock === undefined ? {} : { now: deps.reviewer.sessionClock }),
   })
-  // Every request of this listener, whatever its path: ends sessions of reviewers removed or reset since they logged in.
-  workspace.app.use(reviewerGuard(deps.submissionDeps.kv, reviewerSessions))
+  // A use case that finds the session's account removed, reset or replaced ends the session here (issue 9).
+  workspace.app.use(endedSessions(reviewerSessions, deps.config.cookieSecure))
   // The workspace's root leads to its inbox (the login page when no one is signed in).
   const root = strictRouter()
   root.get('/', (ctx) => { ctx.status = 303; ctx.redirect('/review/') })

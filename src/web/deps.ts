@@ -2,12 +2,14 @@
 import type { Config } from '../config.js'
 import type { ForceDirectory } from '../domain/force-directory.js'
 import type { LoginThrottle } from '../domain/login-throttle.js'
-import type { SubmissionDeps } from '../domain/submissions.js'
+import type { Services } from '../domain/services.js'
 
 /** What a test may change in the reviewer workspace. */
 export interface ReviewerOverrides {
   /** Idle time that ends a reviewer's session (15 minutes otherwise). */
   readonly idleMs?: number
+  /** Time after login that ends a reviewer's session however busy (8 hours otherwise). */
+  readonly lifetimeMs?: number
   /** The monotonic clock (ms) sessions measure idleness by, so a test can move it on. */
   readonly sessionClock?: () => number
 }
@@ -16,7 +18,8 @@ export interface ReviewerOverrides {
 export interface WebDeps {
   readonly config: Config
   readonly forces: ForceDirectory
-  readonly submissionDeps: SubmissionDeps
+  /** The use cases and services this process offers (built once in service.ts). */
+  readonly services: Services
   readonly loginThrottle: LoginThrottle
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number

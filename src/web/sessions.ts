@@ -1,7 +1,8 @@
 /**
  * Server-side sessions, in memory only: the cookie carries a random id and
  * nothing else, nothing is written to the store, and every session ends on
- * logout, after an idle period, or when the process restarts. The number of
+ * logout, after an idle period, at the end of its absolute lifetime however
+ * busy it is (issue 9), or when the process restarts. The number of
  * live sessions is capped; the least recently used goes first.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
@@ -30,13 +31,19 @@ export function csrfMatches (session: { csrf: string }, submitted: string | unde
 /** An in-memory session store with idle expiry and a size cap. */
 export class SessionStore<T> {
   readonly #idleMs: number
+  readonly #lifetimeMs: number
   readonly #max: number
-  readonly #sessions = new Map<string, { session: Session<T>; seen: number }>()
+  readonly #sessions = new Map<string, { session: Session<T>; seen: number; born: number }>()
   readonly #now: () => number
 
-  /** `now` is a monotonic clock in ms (performance.now unless a test drives idleness by hand). */
-  constructor (options: { idleMs: number; max: number; now?: () => number }) {
+  /**
+   * `now` is a monotonic clock in ms (performance.now unless a test drives
+   * idleness by hand); `lifetimeMs` ends a session that long after it began,
+   * however active (no limit unless given).
+   */
+  constructor (options: { idleMs: number; max: number; lifetimeMs?: number; now?: () => number }) {
     this.#idleMs = options.idleMs
+    this.#lifetimeMs = options.lifetimeMs ?? Number.POSITIVE_INFINITY
     this.#max = options.max
     this.#now = options.now ?? (() => performance.now())
   }
@@ -56,7 +63,8 @@ export class SessionStore<T> {
     this.#sweep()
     while (this.#sessions.size >= this.#max) this.#sessions.delete(this.#sessions.keys().next().value!)
     const session = Object.freeze({ id: randomHandle(), csrf: randomHandle(), data })
-    this.#sessions.set(session.id, { session, seen: this.#now() })
+    const now = this.#now()
+    this.#sessions.set(session.id, { session, seen: now, born: now })
     return session
   }
 
@@ -68,7 +76,9 @@ export class SessionStore<T> {
     if (entry === undefined) return undefined
     // Re-inserted so that the map stays ordered by last use.
     this.#sessions.delete(id)
-    this.#sessions.set(id, { session: entry.session, seen: this.#now() })
+    const now = this.#now()
+    if (now - entry.born >= this.#lifetimeMs) return undefined
+    this.#sessions.set(id, { session: entry.session, seen: now, born: entry.born })
     return entry.session
   }
 

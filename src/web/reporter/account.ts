@@ -11,7 +11,7 @@ import { FurtherInformation, ownReport } from '../../domain/further-information.
 import { deleteReporterCopy } from '../../domain/replies.js'
 import { reporterReports } from '../../domain/reporter-view.js'
 import { authenticate, codenameShape } from '../../domain/reporters.js'
-import { CandourError } from '../../errors.js'
+import { CandourError, isCandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
 import type { FieldError } from '../render.js'
@@ -29,7 +29,7 @@ const NOTICES = new Set(['further-sent', 'reply-deleted', 'logged-in'])
 export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Router {
   const router = strictRouter()
   const { config } = deps
-  const { kv } = deps.submissionDeps
+  const { kv } = deps.services.reporting
   const limits = formLimits(config)
 
   const html = (ctx: Context, template: string, context: Record<string, unknown>, session?: Session<ReporterIdentity>): void => {
@@ -62,7 +62,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     if (shape === 'invalid') { loginForm(ctx, [{ field: 'codename', key: 'errors.login.codenameInvalid' }], 400); return }
     deps.loginThrottle.checkAllowed()
     const identity = shape === 'ok'
-      ? await deps.loginThrottle.run(() => authenticate(kv, deps.submissionDeps.peppers, deps.submissionDeps.scryptCost, input))
+      ? await deps.loginThrottle.run(() => authenticate(kv, deps.services.reporting.peppers, deps.services.reporting.scryptCost, input))
       : undefined
     if (identity === undefined) {
       deps.loginThrottle.recordFailure()
@@ -123,7 +123,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     // The token and the report come first in the form; nothing is stored before both are checked.
     const open = async (): Promise<FurtherInformation> => {
       if (!csrfMatches(session, csrf)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
-      further ??= await FurtherInformation.open(deps.submissionDeps, session.data.reporterId, reportId ?? '')
+      further ??= await FurtherInformation.open(deps.services.reporting, session.data.reporterId, reportId ?? '')
       return further
     }
     try {
@@ -138,7 +138,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
           // Judged by the token and report that came before this file, whatever follows it.
           if (!csrfMatches(session, before.csrf)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
-          further ??= await FurtherInformation.open(deps.submissionDeps, session.data.reporterId, before.reportId ?? '')
+          further ??= await FurtherInformation.open(deps.services.reporting, session.data.reporterId, before.reportId ?? '')
           await further.addAttachment(filename, stream)
         },
       })
@@ -157,7 +157,18 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
       await target.commit(message)
     } catch (err) {
       await further?.abandon()
-      throw err
+      if (!isCandourError(err, 'REPORT_MOVED') || further === undefined) throw err
+      // Transferred while this was being sent (issue 9): nothing kept; the text comes back, files must be chosen again.
+      const report = await ownReport(kv, session.data.reporterId, reportId ?? '')
+      ctx.status = 409
+      html(ctx, 'reporter/further.njk', {
+        report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received },
+        values: { message: truncated ? '' : message },
+        errors: [{ field: 'message', key: 'errors.further.reportMoved' }],
+        filesDropped: further.attachmentCount > 0,
+        limits,
+      }, session)
+      return
     }
     ctx.status = 303
     ctx.redirect('/reports?done=further-sent')

@@ -57,7 +57,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 
   router.post('/report', async (ctx) => {
     const session = currentReporter(ctx, sessions)
-    const submission = new Submission(deps.submissionDeps)
+    const submission = new Submission(deps.services.reporting)
     const raw: Record<string, string> = {}
     let csrf: string | undefined
     let filesDropped = false

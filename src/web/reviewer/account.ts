@@ -8,9 +8,8 @@
 import type Router from '@koa/router'
 import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
-import { AUDIT_ACTIONS, appendAudit, auditEntries, verifyAudit } from '../../domain/audit.js'
-import { LoginThrottle } from '../../domain/login-throttle.js'
-import { ReviewerLogin } from '../../domain/reviewer-login.js'
+import { actorOf } from '../../domain/actors.js'
+import { AUDIT_ACTIONS } from '../../domain/audit.js'
 import { CandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
 import type { FieldError } from '../render.js'
@@ -19,8 +18,6 @@ import { checkCsrf, clearReviewerCookie, currentReviewer, requireReviewer, revie
 
 const FORM_BYTES = 4 * 1024
 const AUDIT_PAGE = 50
-// Two password checks at once (32 MiB each), a short queue: logins cannot starve the site.
-const PASSWORD_THROTTLE = { concurrency: 2, maxQueue: 20, maxFailures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 }
 
 /** One line of the audit page. */
 interface AuditRow { seq: number; date?: string; actor: string; action: string; report?: string; detail?: string }
@@ -44,8 +41,7 @@ function auditRow (entry: { seq: number; date?: unknown; actor?: unknown; action
 export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
   const router = strictRouter()
   const { config } = deps
-  const { kv } = deps.submissionDeps
-  const login = new ReviewerLogin(kv, new LoginThrottle(PASSWORD_THROTTLE))
+  const { reviewerLogin, accounts } = deps.services
 
   const html = (ctx: Context, template: string, context: Record<string, unknown>): void => {
     ctx.type = 'text/html; charset=utf-8'
@@ -74,14 +70,13 @@ export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions
     // Only the username is put back: the password and code are secrets and the page may be cached.
     const shown = username.length <= 64 ? username : ''
     if (errors.length > 0) { loginForm(ctx, { errors, username: shown }, 400); return }
-    const outcome = await login.attempt(username, password, code)
+    const outcome = await reviewerLogin.attempt(username, password, code)
     if (!outcome.ok) {
       loginForm(ctx, { errors: [{ field: 'username', key: 'errors.review.loginFailed' }], username: shown }, 400)
       return
     }
-    // A fresh session id at every login; one presented with this request is ended.
-    const { account } = outcome
-    const session = sessions.create({ username: account.username, force: account.force, admin: account.admin, generation: account.generation }, currentReviewer(ctx, sessions))
+    // A fresh session id at every login; one presented with this request is ended. The session keeps the account's id and generation.
+    const session = sessions.create({ actor: actorOf(outcome.account) }, currentReviewer(ctx, sessions))
     setReviewerCookie(ctx, session.id, config.cookieSecure)
     ctx.status = 303
     ctx.redirect('/review/')
@@ -93,7 +88,7 @@ export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions
     if (session !== undefined) {
       checkCsrf(session, form.get('csrf') ?? undefined)
       sessions.end(session.id)
-      await appendAudit(kv, { actor: session.data.username, action: 'logout' })
+      await accounts.logout(session.data.actor)
     }
     clearReviewerCookie(ctx, config.cookieSecure)
     ctx.status = 303
@@ -103,20 +98,15 @@ export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions
   router.get('/review/audit', async (ctx) => {
     const session = requireReviewer(ctx, sessions)
     if (session === undefined) return
-    // Not an administrator: the page does not exist for them.
-    if (!session.data.admin) throw new CandourError('NOT_FOUND', 'not found')
     const raw = ctx.query.from
     if (raw !== undefined && (typeof raw !== 'string' || !/^\d{1,12}$/.test(raw))) throw new CandourError('NOT_FOUND', 'not found')
-    const verification = await verifyAudit(kv)
-    let newest = 0
-    for await (const entry of auditEntries(kv, { reverse: true, limit: 1 })) newest = entry.seq
-    const from = raw === undefined ? newest : Math.min(Number(raw), newest)
-    const entries: AuditRow[] = []
-    for await (const entry of auditEntries(kv, { reverse: true, limit: AUDIT_PAGE, before: from + 1 })) entries.push(auditRow(entry))
+    const page = await accounts.auditPage(session.data.actor, { size: AUDIT_PAGE, ...(raw === undefined ? {} : { from: Number(raw) }) })
+    const { newest, from } = page
+    const entries = page.entries.map(auditRow)
     const oldest = entries.at(-1)?.seq
     html(ctx, 'reviewer/audit.njk', {
-      ...reviewerContext(session),
-      verification,
+      ...reviewerContext(session, page.viewer),
+      verification: page.verification,
       entries,
       ...(from < newest ? { newerHref: `/review/audit?from=${Math.min(newest, from + AUDIT_PAGE)}` } : {}),
       ...(oldest !== undefined && oldest > 1 ? { olderHref: `/review/audit?from=${oldest - 1}` } : {}),

@@ -1,49 +1,50 @@
 /**
  * The reviewer's session: a random id in the `candour_review` cookie (scoped
- * to /review), the principal in server memory. Every workspace route gets the
- * session through `currentReviewer` or `requireReviewer`, and checks the CSRF
- * token of every form with `checkCsrf`. `reviewerGuard` (mounted in app.ts
- * before the workspace routers) ends a session whose reviewer was removed or
- * had their second factor reset by the command line since it began: the
- * command line cannot reach this process's memory, so the check is made here
- * on each request of the workspace listener.
+ * to /review), the reviewer actor in server memory: the account's username,
+ * random id and generation at login. Every workspace route gets the session
+ * through `currentReviewer` or `requireReviewer` and hands its actor to a use
+ * case, which reads the account afresh and refuses with SESSION_ENDED when it
+ * was removed, reset or replaced since login (domain/actors.ts);
+ * `endedSessions` (mounted in app.ts) then ends the session and sends the
+ * browser to the login page. Every form's CSRF token is checked with
+ * `checkCsrf`. Sessions end after 15 minutes idle and 8 hours after login.
  */
 import type { Context, Middleware } from 'koa'
+import type { ReviewerActor } from '../../domain/actors.js'
 import { findForce } from '../../domain/forces.js'
-import { getReviewer } from '../../domain/reviewers.js'
-import { CandourError } from '../../errors.js'
-import type { Kv } from '../../store/kv.js'
+import type { Viewer } from '../../domain/workspace.js'
+import { CandourError, isCandourError } from '../../errors.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import { csrfMatches, SessionStore, type Session } from '../sessions.js'
 
-/** Who is signed in to the workspace. */
-export interface ReviewerPrincipal {
-  readonly username: string
-  /** The reviewer's force; null for an instance administrator. */
-  readonly force: string | null
-  readonly admin: boolean
-}
-
-/** What the session holds: the principal and the account's 2FA generation at login. */
-export interface ReviewerSessionData extends ReviewerPrincipal {
-  readonly generation: number
+/** What the session holds: the reviewer as they logged in. */
+export interface ReviewerSessionData {
+  readonly actor: ReviewerActor
 }
 
 /** The cookie that carries the reviewer's session id, and nothing else. */
 export const REVIEWER_COOKIE = 'candour_review'
 
-/** The cookie's path: the workspace only, so it never travels with reporter pages. */
+/** The cookie's path: the workspace only. */
 export const REVIEWER_COOKIE_PATH = '/review'
 
 /** Fifteen minutes idle ends a reviewer's session. */
 export const REVIEWER_IDLE_MS = 15 * 60 * 1000
 
+/** Eight hours after login a reviewer's session ends, however busy (a working day). */
+export const REVIEWER_LIFETIME_MS = 8 * 60 * 60 * 1000
+
 /** Live reviewer sessions. */
 export type ReviewerSessions = SessionStore<ReviewerSessionData>
 
 /** A store of reviewer sessions, capped (reviewers are few; the cap bounds memory, not them). */
-export function reviewerSessionsStore (options: { idleMs?: number; max?: number; now?: () => number } = {}): ReviewerSessions {
-  return new SessionStore<ReviewerSessionData>({ idleMs: options.idleMs ?? REVIEWER_IDLE_MS, max: options.max ?? 1000, ...(options.now === undefined ? {} : { now: options.now }) })
+export function reviewerSessionsStore (options: { idleMs?: number; lifetimeMs?: number; max?: number; now?: () => number } = {}): ReviewerSessions {
+  return new SessionStore<ReviewerSessionData>({
+    idleMs: options.idleMs ?? REVIEWER_IDLE_MS,
+    lifetimeMs: options.lifetimeMs ?? REVIEWER_LIFETIME_MS,
+    max: options.max ?? 1000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  })
 }
 
 /** The live reviewer session of this request, if any. */
@@ -60,9 +61,13 @@ export function requireReviewer (ctx: Context, sessions: ReviewerSessions): Sess
   const session = currentReviewer(ctx, sessions)
   if (session !== undefined) return session
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new CandourError('CSRF_INVALID', 'no reviewer session')
+  toLogin(ctx)
+  return undefined
+}
+
+function toLogin (ctx: Context): void {
   ctx.status = 303
   ctx.redirect('/review/login?session=ended')
-  return undefined
 }
 
 /** Throws CSRF_INVALID unless `submitted` is the session's token (compared in constant time). */
@@ -71,8 +76,8 @@ export function checkCsrf (session: Session<unknown> | undefined, submitted: str
 }
 
 /** What every workspace page gets for its header (see templates/reviewer/base.njk). */
-export function reviewerContext (session: Session<ReviewerPrincipal>): { reviewerSession: { csrf: string; username: string; forceName: string | null; admin: boolean } } {
-  const { username, force, admin } = session.data
+export function reviewerContext (session: Session<unknown>, viewer: Viewer): { reviewerSession: { csrf: string; username: string; forceName: string | null; admin: boolean } } {
+  const { username, force, admin } = viewer
   return { reviewerSession: { csrf: session.csrf, username, forceName: force === null ? null : findForce(force)?.name ?? force, admin } }
 }
 
@@ -87,18 +92,25 @@ export function clearReviewerCookie (ctx: Context, secure: boolean): void {
 }
 
 /**
- * Ends, before any workspace route runs, a session whose account is gone or
- * changed (removed, 2FA reset, force or admin flag different) since login.
+ * When a use case refuses a session with SESSION_ENDED (the account was
+ * removed, reset or replaced since login), ends that session, clears the
+ * cookie and sends the browser to the login page, whatever the method:
+ * nothing was done.
  */
-export function reviewerGuard (kv: Kv, sessions: ReviewerSessions): Middleware {
-  // Mounted on the workspace's own listener, it runs for every request there, whatever the path's spelling.
+export function endedSessions (sessions: ReviewerSessions, secure: boolean): Middleware {
   return async (ctx, next) => {
-    const session = sessions.get(readHandle(ctx.get('Cookie'), REVIEWER_COOKIE))
-    if (session !== undefined) {
-      const account = await getReviewer(kv, session.data.username)
-      if (account === undefined || account.generation !== session.data.generation ||
-        account.force !== session.data.force || account.admin !== session.data.admin) sessions.end(session.id)
+    try {
+      await next()
+    } catch (err) {
+      if (!isCandourError(err, 'SESSION_ENDED')) throw err
+      const id = readHandle(ctx.get('Cookie'), REVIEWER_COOKIE)
+      if (id !== undefined) sessions.end(id)
+      // Whatever the handler had started to answer is replaced.
+      ctx.body = null
+      clearReviewerCookie(ctx, secure)
+      // A form body may be left unread: close once the answer is sent.
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') ctx.set('Connection', 'close')
+      toLogin(ctx)
     }
-    await next()
   }
 }

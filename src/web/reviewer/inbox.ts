@@ -10,13 +10,13 @@ import type Router from '@koa/router'
 import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { CATEGORIES } from '../../domain/categories.js'
-import { STATUSES, inboxPage, isCategory, isCursor, isStatus, type InboxQuery } from '../../domain/inbox.js'
+import { STATUSES, isCategory, isCursor, isStatus } from '../../domain/inbox.js'
+import type { ReportStatus } from '../../domain/workspace.js'
 import { CandourError } from '../../errors.js'
-import type { ReportStatus } from '../../store/records.js'
 import type { WebDeps } from '../deps.js'
 import { requireReviewer, reviewerContext, type ReviewerSessions } from './auth.js'
 
-const NOTICES = new Set(['deleted', 'transferred'])
+const NOTICES = new Set(['deleted', 'transferred', 'reply-not-sent'])
 
 // One query parameter as a string: absent, empty or repeated counts as not given.
 function param (ctx: Context, name: string): string | undefined {
@@ -31,26 +31,27 @@ function badQuery (): CandourError {
 /** Builds the router of /review/. */
 export function inboxRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
   const router = strictRouter()
-  const { kv } = deps.submissionDeps
+  const { workspace } = deps.services
 
   router.get('/review/', async (ctx) => {
     const session = requireReviewer(ctx, sessions)
     if (session === undefined) return
-    const { admin, username } = session.data
     const status = param(ctx, 'status')
     const category = param(ctx, 'category')
     const after = param(ctx, 'after')
     const before = param(ctx, 'before')
     if ((status !== undefined && !isStatus(status)) || (category !== undefined && !isCategory(category)) ||
       (after !== undefined && !isCursor(after)) || (before !== undefined && !isCursor(before)) || (after !== undefined && before !== undefined)) throw badQuery()
-    // A reviewer's force is their own, whatever the address says; an administrator picks one.
+    // A reviewer's force is their own, whatever the address says (the use case decides); an administrator picks one.
     const chosen = param(ctx, 'force')
-    if (admin && chosen !== undefined && !deps.forces.isKnown(chosen)) throw badQuery()
-    const force = admin ? chosen : session.data.force ?? undefined
     const filters = { ...(status === undefined ? {} : { status: status as ReportStatus }), ...(category === undefined ? {} : { category }) }
-    const page = force === undefined
-      ? undefined
-      : await inboxPage(kv, { force, ...filters, ...(after === undefined ? {} : { after }), ...(before === undefined ? {} : { before }) } satisfies InboxQuery, admin ? undefined : username)
+    const { viewer, force, page } = await workspace.inbox(session.data.actor, {
+      ...filters,
+      ...(chosen === undefined ? {} : { force: chosen }),
+      ...(after === undefined ? {} : { after }),
+      ...(before === undefined ? {} : { before }),
+    })
+    const { admin } = viewer
 
     // The links keep the filters (and the administrator's force); only the cursor changes.
     const base = new URLSearchParams({ ...(admin && force !== undefined ? { force } : {}), ...filters })
@@ -58,7 +59,7 @@ export function inboxRoutes (deps: WebDeps, sessions: ReviewerSessions): Router 
     const done = param(ctx, 'done')
     ctx.type = 'text/html; charset=utf-8'
     ctx.body = deps.render('reviewer/inbox.njk', {
-      ...reviewerContext(session),
+      ...reviewerContext(session, viewer),
       admin,
       force: force === undefined ? undefined : { id: force, name: deps.forces.name(force) },
       forces: admin ? deps.forces.list().map((f) => ({ id: f.id, name: f.name })) : [],

@@ -3,40 +3,21 @@
  * it (report.ts) and those that show it again with a form's errors (report.ts,
  * transfer.ts). It holds plaintext metadata only: closed values, UTC dates and
  * sizes. An administrator gets the metadata without any form or download.
+ * Which report a viewer may see is the use cases' decision (domain/workspace.ts).
  */
 import type { Context } from 'koa'
 import { bundleEntries } from '../../domain/bundles.js'
 import { newsOf, type SeenRecord } from '../../domain/last-looked.js'
 import { reporterState } from '../../domain/reporter-view.js'
 import { OUTCOMES, nextStatuses } from '../../domain/triage.js'
-import { CandourError } from '../../errors.js'
-import { getReport, type ReportRecord } from '../../store/records.js'
+import type { ReportRecord, Viewer } from '../../domain/workspace.js'
 import type { WebDeps } from '../deps.js'
 import type { FieldError } from '../render.js'
 import type { Session } from '../sessions.js'
-import { reviewerContext, type ReviewerPrincipal } from './auth.js'
-
-const REPORT_ID = /^[0-9a-f]{24}$/
+import { reviewerContext } from './auth.js'
 
 /** Notices the report page shows after a redirect (?done=). */
 export const REPORT_NOTICES = new Set(['reply-sent', 'status-changed'])
-
-/**
- * The report with this id as the principal may see it: a reviewer only their
- * own force's, an administrator any. NOT_FOUND otherwise, the same answer as
- * for an id that does not exist.
- */
-export async function visibleReport (deps: WebDeps, principal: ReviewerPrincipal, id: string): Promise<ReportRecord> {
-  const report = REPORT_ID.test(id) ? await getReport(deps.submissionDeps.kv, id) : undefined
-  if (report === undefined || (!principal.admin && report.force !== principal.force)) throw new CandourError('NOT_FOUND', 'report not found')
-  return report
-}
-
-/** The report of the reviewer's own force; NOT_FOUND for an administrator, who reads no report, or any other id. */
-export async function ownForceReport (deps: WebDeps, principal: ReviewerPrincipal, id: string): Promise<ReportRecord> {
-  if (principal.admin || principal.force === null) throw new CandourError('NOT_FOUND', 'report not found')
-  return visibleReport(deps, principal, id)
-}
 
 /** What the page shows beyond the report itself. */
 export interface ReportPageExtras {
@@ -48,8 +29,8 @@ export interface ReportPageExtras {
 }
 
 /** Renders the report page (with the given status, 200 unless a form is shown again with errors). */
-export function renderReportPage (ctx: Context, deps: WebDeps, session: Session<ReviewerPrincipal>, report: ReportRecord, extras: ReportPageExtras = {}, status = 200): void {
-  const reader = !session.data.admin
+export function renderReportPage (ctx: Context, deps: WebDeps, session: Session<unknown>, viewer: Viewer, report: ReportRecord, extras: ReportPageExtras = {}, status = 200): void {
+  const reader = !viewer.admin
   const entries = bundleEntries(report)
   const news = reader ? newsOf(report, extras.seen) : undefined
   // Further information the reviewer has not downloaded yet: the follow-ups after the count at their last download.
@@ -79,7 +60,7 @@ export function renderReportPage (ctx: Context, deps: WebDeps, session: Session<
   ctx.status = status
   ctx.type = 'text/html; charset=utf-8'
   ctx.body = deps.render('reviewer/report.njk', {
-    ...reviewerContext(session),
+    ...reviewerContext(session, viewer),
     report: view,
     reader,
     ...(news === undefined ? {} : { news }),

@@ -10,16 +10,14 @@
 import type Router from '@koa/router'
 import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
-import { appendAudit } from '../../domain/audit.js'
 import type { ZipBytes } from '../../domain/bundle-zip.js'
-import { transferLimit, transferReport } from '../../domain/transfer.js'
 import { CandourError, isCandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
 import type { FieldError } from '../render.js'
 import { drain } from '../reporter/routes.js'
 import { checkCsrf, requireReviewer, type ReviewerSessions } from './auth.js'
-import { ownForceReport, renderReportPage } from './report-page.js'
+import { renderReportPage } from './report-page.js'
 
 /** Runs tasks one after another. */
 class Serial {
@@ -60,14 +58,13 @@ function formError (err: unknown, limitMiB: number): FieldError | undefined {
 /** Builds the router of the transfer form. */
 export function transferRoutes (deps: WebDeps, sessions: ReviewerSessions): Router {
   const router = strictRouter()
-  const { kv } = deps.submissionDeps
+  const { workspace } = deps.services
   const serial = new Serial()
 
   router.post('/review/report/:id/transfer', async (ctx: Context) => {
     const session = requireReviewer(ctx, sessions)!
     // Checked before the body is read: another force's report is not found, and nothing is uploaded for it.
-    const report = await ownForceReport(deps, session.data, ctx.params.id ?? '')
-    const limit = transferLimit(report)
+    const { report, transferLimit: limit } = await workspace.reportForForm(session.data.actor, ctx.params.id ?? '')
     const limitMiB = Math.max(1, Math.ceil(limit / (1024 * 1024)))
     let csrf: string | undefined
     let to = ''
@@ -93,7 +90,7 @@ export function transferRoutes (deps: WebDeps, sessions: ReviewerSessions): Rout
         checkCsrf(session, csrf)
         if (to === '') throw new CandourError('FORCE_UNKNOWN', 'no receiving force chosen', { detail: { field: 'to' } })
         if (bundle === undefined) throw new CandourError('BUNDLE_INVALID', 'no bundle chosen', { detail: { reason: 'missing-bundle' } })
-        await transferReport(kv, deps.submissionDeps.recipients, { reportId: report.id, from: report.force, to, bundle })
+        await workspace.transfer(session.data.actor, report.id, to, bundle)
       })
     } catch (err) {
       bundle = undefined
@@ -103,10 +100,10 @@ export function transferRoutes (deps: WebDeps, sessions: ReviewerSessions): Rout
       const status = isCandourError(err, 'PAYLOAD_TOO_LARGE') ? 413 : 400
       // The rest of an oversized upload is not read: close once the page is sent.
       if (status === 413) ctx.set('Connection', 'close')
-      renderReportPage(ctx, deps, session, await ownForceReport(deps, session.data, report.id), { errors: [error], values: { to } }, status)
+      const again = await workspace.reportForForm(session.data.actor, report.id)
+      renderReportPage(ctx, deps, session, again.viewer, again.report, { errors: [error], values: { to } }, status)
       return
     }
-    await appendAudit(kv, { actor: session.data.username, action: 'transfer', report: report.id, detail: to })
     ctx.status = 303
     ctx.redirect('/review/?done=transferred')
   })

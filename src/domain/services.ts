@@ -1,0 +1,21 @@
+/**
+ * The services one running process offers its entry points, built once in
+ * service.ts (issue 9): the web layer is handed this and nothing else of the
+ * store, and reaches it only through use cases.
+ */
+import type { ReviewerLogin } from './reviewer-login.js'
+import type { ReviewerAdmin } from './reviewer-admin.js'
+import type { SubmissionDeps } from './submissions.js'
+import type { Workspace } from './workspace.js'
+
+/** What the web layer is given to act with. */
+export interface Services {
+  /** Reporters: new reports, codename logins, further information, replies. */
+  readonly reporting: SubmissionDeps
+  /** The reviewer workspace's use cases. */
+  readonly workspace: Workspace
+  /** Reviewer accounts and the audit log. */
+  readonly accounts: ReviewerAdmin
+  /** Checking reviewer logins (one per process: it holds the per-account locks). */
+  readonly reviewerLogin: ReviewerLogin
+}
