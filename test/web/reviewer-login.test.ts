@@ -56,6 +56,23 @@ test.serial('a session idle for 15 minutes ends; one used within them lives on',
   t.is(after.headers.get('location'), '/review/login?session=ended')
 })
 
+test.serial('a session ends 8 hours after login however busy it is (issue 9)', async (t) => {
+  const admin = await addReviewer(service.dataDir, 'busy-admin', null)
+  const visit = await loginReviewer(service.reviewUrl, admin)
+  const step = 14 * 60 * 1000
+  let used = 0
+  // A request every 14 minutes (never idle) up to just before the eighth hour.
+  while (used + step < 8 * 60 * 60 * 1000) {
+    skipped += step
+    used += step
+    t.is((await getAsReviewer(service.reviewUrl, visit, '/review/audit')).status, 200, `after ${used / 60_000} minutes`)
+  }
+  skipped += 8 * 60 * 60 * 1000 - used
+  const after = await getAsReviewer(service.reviewUrl, visit, '/review/audit')
+  t.is(after.status, 303)
+  t.is(after.headers.get('location'), '/review/login?session=ended')
+})
+
 test('a reviewer made by the command logs in with the password and a TOTP code; the cookie is a strict session cookie', async (t) => {
   const who = await addReviewer(service.dataDir, 'kent-login', 'kent')
   t.deepEqual(Object.keys(who).sort(), ['password', 'totpSecret', 'username'])

@@ -58,3 +58,13 @@ test('sessions end when the server restarts', async (t) => {
   t.is(again.headers.get('location'), '/login?session=ended')
   t.is((await getAs(second.url, await login(second.url, codename), '/reports')).status, 200, 'the codename still works after a restart')
 })
+
+test('a session with a lifetime ends that long after it began, however often it is used (issue 9)', (t) => {
+  let now = 0
+  const store = new SessionStore<string>({ idleMs: 100, lifetimeMs: 1000, max: 10, now: () => now })
+  const session = store.create('reviewer')
+  for (now = 90; now < 1000; now += 90) t.is(store.get(session.id), session, `at ${now}`)
+  now = 1000
+  t.is(store.get(session.id), undefined)
+  t.is(store.get(session.id), undefined, 'and stays ended')
+})
