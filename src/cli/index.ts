@@ -87,14 +87,14 @@ export async function run (argv: readonly string[] = process.argv): Promise<numb
 }
 
 /**
- * What the command line prints for a failure: the code and constant message,
- * and, for an unexpected error or one caused by another, the chain of causes
- * (issue 9): the operator at the terminal needs them to act, and this output is
- * theirs, not a server log.
+ * What the command line prints for a failure: the code and constant message;
+ * for an unexpected error, INTERNAL and the chain of its causes (issue 9): the
+ * operator at the terminal needs them to act, and this output is theirs, not a
+ * server log.
  */
 export function failureText (err: unknown): string {
-  const known = isCandourError(err) && err.code !== 'INTERNAL'
-  const lines = [`candour: ${known ? `${err.code}: ${err.message}` : 'INTERNAL: unexpected failure'}`]
+  if (isCandourError(err) && err.code !== 'INTERNAL') return `candour: ${err.code}: ${err.message}\n`
+  const lines = ['candour: INTERNAL: unexpected failure']
   let cause: unknown = isCandourError(err) ? err.cause : err
   for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
     lines.push(`  caused by: ${describe(cause)}`)

@@ -22,9 +22,10 @@ test('an unexpected failure of a command prints INTERNAL and its cause, and exit
   t.regex(err.stderr ?? '', /^ {2}caused by: Error (ENOTDIR|EEXIST): .+$/m)
 })
 
-test('an expected failure prints its code and message; a wrapped cause is shown under it', (t) => {
+test('an expected failure prints its code and message only; an unexpected one its causes', (t) => {
   t.is(failureText(new CandourError('NOT_FOUND', 'no such reviewer')), 'candour: NOT_FOUND: no such reviewer\n')
-  const wrapped = new CandourError('STORE_FAILED', 'store could not be opened', { cause: Object.assign(new Error('lock held'), { code: 'LEVEL_LOCKED' }) })
-  t.is(failureText(wrapped), 'candour: STORE_FAILED: store could not be opened\n  caused by: Error LEVEL_LOCKED: lock held\n')
+  t.is(failureText(new CandourError('PASSPHRASE_WRONG', 'wrong passphrase', { cause: new Error('inner') })), 'candour: PASSPHRASE_WRONG: wrong passphrase\n')
   t.is(failureText(new TypeError('x is not a function')), 'candour: INTERNAL: unexpected failure\n  caused by: TypeError: x is not a function\n')
+  const wrapped = new CandourError('INTERNAL', 'unexpected failure', { cause: new Error('outer', { cause: Object.assign(new Error('lock held'), { code: 'LEVEL_LOCKED' }) }) })
+  t.is(failureText(wrapped), 'candour: INTERNAL: unexpected failure\n  caused by: Error: outer\n  caused by: Error LEVEL_LOCKED: lock held\n')
 })

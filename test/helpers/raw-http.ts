@@ -21,6 +21,8 @@ export function rawRequest (baseUrl: string, method: string, rawPath: string, he
       port: url.port,
       method,
       path: rawPath,
+      // A connection per request: a kept-alive socket the server closes meanwhile would fail the request, not the server.
+      agent: false,
       headers: {
         ...(method === 'GET' || method === 'HEAD' ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), Origin: url.origin }),
         ...headers,
