@@ -35,4 +35,6 @@ export async function checkHealth (config: Config): Promise<void> {
   const kv = await connectControl(config.dataDir)
   await kv.close()
   await answers(config.host, config.port)
+  // The workspace has its own listener (issue 9): it must answer too.
+  await answers(config.reviewHost, config.reviewPort)
 }
