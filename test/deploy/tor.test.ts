@@ -76,7 +76,7 @@ test('reports over Tor from Firefox at the Safest level; the workspace onion onl
   const keysDir = path.join(work, 'keys')
   await mkdir(path.join(keysDir, 'kent'), { recursive: true })
   await copyFile(unit.publicFile, path.join(keysDir, 'kent', path.basename(unit.publicFile)))
-  const service: TestService = await startTestService({ NODE_ENV: 'production', KEYS_DIR: keysDir, CANDOUR_SCRYPT_COST: String(2 ** 14) })
+  const service: TestService = await startTestService({ NODE_ENV: 'production', CANDOUR_DEMO: '0', KEYS_DIR: keysDir, CANDOUR_SCRYPT_COST: String(2 ** 14) })
   t.teardown(() => service.dispose())
   t.false(service.config.cookieSecure === false, 'production cookies are Secure: Tor Browser treats .onion as a secure context')
   const reviewUrl = (service as { reviewUrl?: string }).reviewUrl ?? service.url
