@@ -17,8 +17,10 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 
-/** The first port of the range this network uses (29300–29339); nothing else in the tests uses it. */
+/** The first port of the range test networks use (29300–29699, in blocks of 40); nothing else in the tests uses it. */
 export const TOR_TEST_PORT_BASE = 29300
+const RANGE_SIZE = 40
+const RANGES = 10
 
 const AUTHORITIES = 3
 const RELAYS = 3
@@ -155,13 +157,19 @@ async function stopNode (node: Node): Promise<void> {
 
 /** Starts the authorities, then the relays, and resolves once the consensus lists all six and each has bootstrapped. */
 export async function startTorNetwork (): Promise<TorNetwork> {
-  const base = TOR_TEST_PORT_BASE
+  // The first block of 40 ports from TOR_TEST_PORT_BASE that is wholly free, so that two runs of the
+  // suite on one machine (developers sharing it) each get their own network.
+  let base = -1
+  for (let block = 0; block < RANGES && base < 0; block++) {
+    const candidate = TOR_TEST_PORT_BASE + block * RANGE_SIZE
+    let free = true
+    for (let port = candidate; port < candidate + RANGE_SIZE && free; port++) free = await portFree(port)
+    if (free) base = candidate
+  }
+  if (base < 0) throw new Error(`private Tor network: no free block of ${RANGE_SIZE} ports in ${TOR_TEST_PORT_BASE}-${TOR_TEST_PORT_BASE + RANGES * RANGE_SIZE - 1}`)
   const authPorts = Array.from({ length: AUTHORITIES }, (_, i) => ({ or: base + 2 * i, dir: base + 2 * i + 1 }))
   const relayPorts = Array.from({ length: RELAYS }, (_, i) => base + 10 + i)
   const clientPorts = Array.from({ length: 10 }, (_, i) => base + 20 + i)
-  for (const port of [...authPorts.flatMap((p) => [p.or, p.dir]), ...relayPorts, ...clientPorts]) {
-    if (!await portFree(port)) throw new Error(`private Tor network: port ${port} (range ${base}-${base + 39}) is taken; is another test network running?`)
-  }
 
   const root = await mkdtemp(path.join(os.tmpdir(), 'candour-tor-'))
   const nodes: Node[] = []
