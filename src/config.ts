@@ -16,6 +16,9 @@ export interface Config {
   readonly reviewPort: number
   readonly dataDir: string
   readonly keysDir: string
+  /** Demo mode (CANDOUR_DEMO=1): forces without a key get demo keys whose secret halves sit in DATA_DIR. */
+  readonly demo: boolean
+  /** Production mode: everything that is not demo mode (issue 9: never decided by NODE_ENV). */
   readonly production: boolean
   /** Whether cookies carry Secure (on by default in production; Tor Browser treats .onion as secure). */
   readonly cookieSecure: boolean
@@ -64,8 +67,10 @@ function hostSetting (env: Env, name: string): string {
 export function loadConfig (env: Env = process.env, cwd: string = process.cwd()): Config {
   const host = hostSetting(env, 'HOST')
   const reviewHost = hostSetting(env, 'REVIEW_HOST')
-  const nodeEnv = env.NODE_ENV ?? ''
-  const production = nodeEnv === 'production'
+  // Production unless demo mode is asked for by name: a deployment that forgets a variable must
+  // not end up with demo keys whose secret halves sit on the server (issue 9).
+  const demo = flag(env, 'CANDOUR_DEMO', false)
+  const production = !demo
   const scryptCost = integer(env, 'CANDOUR_SCRYPT_COST', 2 ** 15, 2 ** 10, 2 ** 20)
   if ((scryptCost & (scryptCost - 1)) !== 0) fail('CANDOUR_SCRYPT_COST', 'not a power of two')
   if (production && scryptCost < 2 ** 14) fail('CANDOUR_SCRYPT_COST', 'below the production minimum')
@@ -80,6 +85,7 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     reviewPort,
     dataDir: path.resolve(cwd, env.DATA_DIR === undefined || env.DATA_DIR === '' ? 'data' : env.DATA_DIR),
     keysDir: path.resolve(cwd, env.KEYS_DIR === undefined || env.KEYS_DIR === '' ? 'keys' : env.KEYS_DIR),
+    demo,
     production,
     cookieSecure: flag(env, 'CANDOUR_COOKIE_SECURE', production),
     maxSubmissionBytes: integer(env, 'CANDOUR_MAX_SUBMISSION_MIB', 500, 1, 64 * 1024) * MiB,

@@ -7,7 +7,7 @@ import { startService } from './service.js'
 async function main (): Promise<void> {
   const config = loadConfig()
   const service = await startService(config)
-  logLine(`listening on ${service.url} (workspace on ${service.reviewUrl})${config.production ? '' : ' (demo mode)'}`)
+  logLine(`listening on ${service.url} (workspace on ${service.reviewUrl})${config.demo ? ' (demo mode)' : ''}`)
   let stopping = false
   const stop = (): void => {
     if (stopping) return

@@ -26,7 +26,7 @@ import { openLevelKv } from './store/level-kv.js'
 import { loadPeppers } from './store/peppers.js'
 import { createApps, type Apps } from './web/app.js'
 import type { ReviewerOverrides } from './web/deps.js'
-import { configureRenderer, renderPage } from './web/render.js'
+import { renderPage } from './web/render.js'
 
 /** A running service. */
 export interface Service {
@@ -129,7 +129,6 @@ export async function startService (config: Config, options: ServiceOptions = {}
     control = await serveControl(kv, config.dataDir)
     const forces = forceDirectory(new Set(keyring.byForce.keys()))
     const demoMode = keyring.demoForces.length > 0
-    configureRenderer({ production: config.production })
     reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost }, config.codenameReserve, {
       ...(options.reserveQuietMs === undefined ? {} : { quietMs: options.reserveQuietMs }),
       onFirstFull: () => logLine('codename reserve ready'),

@@ -1,7 +1,7 @@
 import test from 'ava'
 import { loadConfig } from '../src/config.js'
 
-test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
+test('defaults: loopback, 8080, ./data, ./keys, production mode', (t) => {
   const config = loadConfig({}, '/srv/candour')
   t.is(config.host, '127.0.0.1')
   t.is(config.port, 8080)
@@ -9,8 +9,9 @@ test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
   t.is(config.reviewPort, 8081)
   t.is(config.dataDir, '/srv/candour/data')
   t.is(config.keysDir, '/srv/candour/keys')
-  t.false(config.production)
-  t.false(config.cookieSecure)
+  t.true(config.production)
+  t.false(config.demo)
+  t.true(config.cookieSecure)
   t.is(config.maxSubmissionBytes, 500 * 1024 * 1024)
   t.is(config.maxFiles, 10)
   t.is(config.scryptCost, 2 ** 15)
@@ -19,18 +20,25 @@ test('defaults: loopback, 8080, ./data, ./keys, demo mode', (t) => {
   t.true(Object.isFrozen(config))
 })
 
-test('production turns on Secure cookies', (t) => {
-  const config = loadConfig({ NODE_ENV: 'production' }, '/srv')
-  t.true(config.production)
-  t.true(config.cookieSecure)
+test('demo mode only when CANDOUR_DEMO=1; NODE_ENV no longer decides', (t) => {
+  const demo = loadConfig({ CANDOUR_DEMO: '1' }, '/srv')
+  t.true(demo.demo)
+  t.false(demo.production)
+  t.false(demo.cookieSecure)
+  for (const env of [{ NODE_ENV: 'development' }, { NODE_ENV: 'test' }, { NODE_ENV: 'production' }, { CANDOUR_DEMO: '0' }, { CANDOUR_DEMO: '' }]) {
+    const config = loadConfig(env, '/srv')
+    t.true(config.production, JSON.stringify(env))
+    t.false(config.demo, JSON.stringify(env))
+  }
 })
 
 test('a bad setting stops start-up, naming the setting but never its value', (t) => {
-  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['REVIEW_HOST', 'a/b'], ['REVIEW_PORT', '65536'], ['REVIEW_PORT', '8080'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many']] as const) {
+  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['REVIEW_HOST', 'a/b'], ['REVIEW_PORT', '65536'], ['REVIEW_PORT', '8080'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many'], ['CANDOUR_DEMO', 'yes']] as const) {
     const err = t.throws(() => loadConfig({ [name]: value }), { any: true }) as { code?: string; message: string }
     t.is(err.code, 'CONFIG_INVALID')
     t.true(err.message.includes(name))
     t.false(err.message.includes(value), `${name} value leaked`)
   }
-  t.is((t.throws(() => loadConfig({ NODE_ENV: 'production', CANDOUR_SCRYPT_COST: '1024' })) as { code?: string }).code, 'CONFIG_INVALID')
+  t.is((t.throws(() => loadConfig({ CANDOUR_SCRYPT_COST: '1024' })) as { code?: string }).code, 'CONFIG_INVALID')
+  t.is(loadConfig({ CANDOUR_DEMO: '1', CANDOUR_SCRYPT_COST: '1024' }).scryptCost, 1024)
 })

@@ -16,23 +16,28 @@ async function tempDir (t: { teardown: (fn: () => Promise<void>) => void }): Pro
   return dir
 }
 
-test('demo mode shows the demo banner on every page', async (t) => {
+test('demo mode shows the demo banner on every page, and serves cached pages as production does', async (t) => {
   const service = await startTestService()
   t.teardown(() => service.dispose())
+  t.true(service.config.demo)
   t.is(service.demoForces.length, 48)
   for (const page of ['/', '/report', '/nowhere']) {
     t.regex(await (await fetch(service.url + page)).text(), /candour-demo-banner|govuk-notification-banner/, page)
   }
+  // The landing page and the empty form are rendered once and kept gzipped, in demo mode too (issue 9).
+  for (const page of ['/', '/report']) {
+    t.is((await fetch(service.url + page, { headers: { 'Accept-Encoding': 'gzip' } })).headers.get('content-encoding'), 'gzip', page)
+  }
 })
 
-test('production: no demo keys, a force without a key shown as unavailable and refused', async (t) => {
+test('production when CANDOUR_DEMO is unset, whatever NODE_ENV says: no demo keys, a force without a key shown as unavailable and refused', async (t) => {
   const dir = await tempDir(t)
   const gpg = await gpgHome()
   t.teardown(() => gpg.dispose())
   const fpr = await gpg.generate('Met unit <met@unit.invalid>', 'future-default', 'default', 'never')
   await mkdir(path.join(dir, 'keys', 'met'), { recursive: true })
   await writeFile(path.join(dir, 'keys', 'met', 'unit.asc'), await gpg.exportPublic(fpr))
-  const service = await startService(loadConfig({ NODE_ENV: 'production', PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys') }))
+  const service = await startService(loadConfig({ NODE_ENV: 'development', PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys') }))
   t.teardown(() => service.close())
   t.deepEqual(service.demoForces, [])
   t.deepEqual(await readdir(path.join(dir, 'data')).then((names) => names.includes('demo-keys')), false)
@@ -52,9 +57,9 @@ test('production refuses to start with demo secret keys in DATA_DIR, or with no 
   const dir = await tempDir(t)
   await mkdir(path.join(dir, 'data', 'demo-keys'), { recursive: true })
   await writeFile(path.join(dir, 'data', 'demo-keys', 'met.secret.asc'), 'x')
-  const config = loadConfig({ NODE_ENV: 'production', PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys') })
+  const config = loadConfig({ PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys') })
   t.is((await t.throwsAsync(startService(config)) as { code?: string }).code, 'CONFIG_INVALID')
-  const empty = loadConfig({ NODE_ENV: 'production', PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data2'), KEYS_DIR: path.join(dir, 'keys') })
+  const empty = loadConfig({ PORT: '0', REVIEW_PORT: '0', DATA_DIR: path.join(dir, 'data2'), KEYS_DIR: path.join(dir, 'keys') })
   t.is((await t.throwsAsync(startService(empty)) as { code?: string }).code, 'KEYS_MISSING')
 })
 

@@ -50,7 +50,8 @@ export function serverEnv (ctx: BenchContext, dataDir: string, extra: Record<str
     HOST: '127.0.0.1',
     PORT: '0',
     REVIEW_PORT: '0',
-    NODE_ENV: 'production',
+    // Production mode (the default), whatever `npm start` sets for the demo.
+    CANDOUR_DEMO: '0',
     DATA_DIR: dataDir,
     KEYS_DIR: ctx.keys.keysDir,
     CANDOUR_COOKIE_SECURE: 'false',

@@ -5,25 +5,23 @@
  * report form with its GOV.UK macros costs milliseconds, and its 22 KB take
  * long on a slow circuit; sending 4 KB of bytes kept ready does not
  * (docs/performance.md). Compression is safe here because these pages hold no
- * secret and reflect nothing a visitor sent (no BREACH). Only in production,
- * where templates are cached anyway; in development every request renders, so
- * template edits show at once.
+ * secret and reflect nothing a visitor sent (no BREACH). Demo mode caches them
+ * too, as it caches templates (issue 9): restart to see a template edit.
  */
 import { gzipSync } from 'node:zlib'
 import type { Context } from 'koa'
 
-/** A page rendered at most once (in production), sent as HTML. */
+/** A page rendered at most once, sent as HTML. */
 export interface StaticPage {
   send (ctx: Context): void
 }
 
 /** Wraps a render function whose result never changes while the process runs. */
-export function staticPage (render: () => string, cache: boolean): StaticPage {
+export function staticPage (render: () => string): StaticPage {
   let bytes: { plain: Buffer; gzip: Buffer } | undefined
   return {
     send (ctx) {
       ctx.type = 'text/html; charset=utf-8'
-      if (!cache) { ctx.body = render(); return }
       if (bytes === undefined) {
         const plain = Buffer.from(render(), 'utf8')
         bytes = { plain, gzip: gzipSync(plain, { level: 9 }) }

@@ -66,8 +66,10 @@ function fastTrim (original: (value: unknown) => unknown): (value: unknown) => u
   }
 }
 
-function createEnvironment (noCache: boolean): nunjucks.Environment {
-  const loader = new nunjucks.FileSystemLoader([templatesDir, govukDir], { noCache })
+function createEnvironment (): nunjucks.Environment {
+  // Templates are compiled once and cached in every mode, demo included: re-reading them from disk
+  // cost about 150 ms a page, so a burst of 200 invalid posts to the demo took 40 s (issue 9).
+  const loader = new nunjucks.FileSystemLoader([templatesDir, govukDir], { noCache: false })
   const environment = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false })
   environment.addFilter('trim', fastTrim(environment.getFilter('trim') as (value: unknown) => unknown))
   environment.addGlobal('t', translateGlobal)
@@ -76,13 +78,7 @@ function createEnvironment (noCache: boolean): nunjucks.Environment {
   return environment
 }
 
-// Cached until configureRenderer says otherwise, so a forgotten call costs only convenience.
-let env = createEnvironment(false)
-
-/** Re-reads templates from disk on every render outside production (config.ts owns the flag). */
-export function configureRenderer (options: { production: boolean }): void {
-  env = createEnvironment(!options.production)
-}
+const env = createEnvironment()
 
 /** Renders `template` (a path under templates/) with the page context for one response. */
 export function renderPage (

@@ -15,7 +15,7 @@ const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '../..')
 
 function candour (args: string[], dataDir: string): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dataDir } })
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, CANDOUR_DEMO: '1', DATA_DIR: dataDir } })
 }
 
 test('forces lists every covered force with its id', async (t) => {

@@ -50,7 +50,7 @@ test('report, log in with the codename, read a reply, send further information, 
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const replyText = `Thank you. Which system was used? ${randomBytes(3).toString('hex')}`
   await writeFile(path.join(dir, 'reply.txt'), replyText)
-  await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'reply', '--report', report!.id, '--text-file', path.join(dir, 'reply.txt')], { cwd: root, env: { ...process.env, DATA_DIR: service.dataDir, KEYS_DIR: service.keysDir } })
+  await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'reply', '--report', report!.id, '--text-file', path.join(dir, 'reply.txt')], { cwd: root, env: { ...process.env, CANDOUR_DEMO: '1', DATA_DIR: service.dataDir, KEYS_DIR: service.keysDir } })
 
   // Back as the reporter, from the start page, by keyboard where it matters.
   await page.goto(service.url + '/')

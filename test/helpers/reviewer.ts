@@ -35,7 +35,7 @@ export interface ReviewerVisit {
 
 /** Runs `candour <args>` against DATA_DIR in a child process. */
 export function candour (args: readonly string[], dataDir: string): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dataDir } })
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, CANDOUR_DEMO: '1', DATA_DIR: dataDir } })
 }
 
 /** Creates a reviewer of `force` (or an administrator when force is null) with the command line. */

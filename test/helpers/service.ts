@@ -14,13 +14,16 @@ export interface TestService extends Service {
   dispose (): Promise<void>
 }
 
-/** Starts a service; `env` overrides settings (KEYS_DIR defaults to an empty folder, so every force gets a demo key). */
+/**
+ * Starts a service; `env` overrides settings. Demo mode unless `env` says `CANDOUR_DEMO: '0'` (then a
+ * production scrypt cost is needed too); KEYS_DIR defaults to an empty folder, so every force gets a demo key.
+ */
 export async function startTestService (env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<TestService> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'candour-test-'))
   const dataDir = env.DATA_DIR ?? path.join(root, 'data')
   const keysDir = env.KEYS_DIR ?? path.join(root, 'keys')
   // A small codename reserve: the first reporters of a test get reserved codenames, later ones are made on the spot.
-  const config = loadConfig({ PORT: '0', REVIEW_PORT: '0', CANDOUR_SCRYPT_COST: '1024', CANDOUR_CODENAME_RESERVE: '3', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir, NODE_ENV: env.NODE_ENV ?? 'test' })
+  const config = loadConfig({ PORT: '0', REVIEW_PORT: '0', CANDOUR_SCRYPT_COST: '1024', CANDOUR_CODENAME_RESERVE: '3', CANDOUR_DEMO: '1', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir })
   const service = await startService(config, options)
   return {
     ...service,

@@ -54,7 +54,7 @@ async function newReporter (force = 'met', message = `report ${randomBytes(4).to
 async function replyByCommand (reportId: string, text: string): Promise<void> {
   const file = path.join(service.dataDir, '..', `reply-${randomBytes(4).toString('hex')}.txt`)
   await writeFile(file, text)
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'reply', '--report', reportId, '--text-file', file], { cwd: root, env: { ...process.env, DATA_DIR: service.dataDir, KEYS_DIR: service.keysDir } })
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'reply', '--report', reportId, '--text-file', file], { cwd: root, env: { ...process.env, CANDOUR_DEMO: '1', DATA_DIR: service.dataDir, KEYS_DIR: service.keysDir } })
   if (!stdout.includes('reply stored')) throw new Error('reply command failed')
 }
 

@@ -1,4 +1,4 @@
-/** Static pages: rendered once in production, sent gzipped to browsers that accept it and plain to others. */
+/** Static pages: rendered once (demo mode included), sent gzipped to browsers that accept it and plain to others. */
 import test from 'ava'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,9 +8,9 @@ import { staticPage } from '../../src/web/page-cache.js'
 
 const HTML = `<!DOCTYPE html><html lang="en"><body>${'<p>Report corruption ✓</p>\n'.repeat(200)}</body></html>`
 
-async function serve (cache: boolean): Promise<{ url: string; renders: () => number; close: () => Promise<void> }> {
+async function serve (): Promise<{ url: string; renders: () => number; close: () => Promise<void> }> {
   let renders = 0
-  const page = staticPage(() => { renders++; return HTML }, cache)
+  const page = staticPage(() => { renders++; return HTML })
   const app = new Koa()
   app.use((ctx) => page.send(ctx))
   const server = http.createServer(app.callback())
@@ -30,7 +30,7 @@ function get (url: string, headers: Record<string, string>): Promise<{ status: n
 }
 
 test('a cached page is rendered once, gzipped for a browser that accepts gzip, plain otherwise', async (t) => {
-  const server = await serve(true)
+  const server = await serve()
   t.teardown(server.close)
   const gzipped = await get(server.url, { 'Accept-Encoding': 'gzip, deflate, br' })
   t.is(gzipped.status, 200)
@@ -45,15 +45,4 @@ test('a cached page is rendered once, gzipped for a browser that accepts gzip, p
     t.is(plain.body.toString('utf8'), HTML, String(accept))
   }
   t.is(server.renders(), 1)
-})
-
-test('outside production every request renders afresh and nothing is compressed', async (t) => {
-  const server = await serve(false)
-  t.teardown(server.close)
-  for (let i = 0; i < 3; i++) {
-    const response = await get(server.url, { 'Accept-Encoding': 'gzip' })
-    t.is(response.headers['content-encoding'], undefined)
-    t.is(response.body.toString('utf8'), HTML)
-  }
-  t.is(server.renders(), 3)
 })

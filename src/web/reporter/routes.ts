@@ -40,10 +40,10 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     ctx.body = deps.render(template, { ...sessionContext(currentReporter(ctx, sessions)), ...context })
   }
 
-  // Without a session these two pages are the same for everyone: rendered once in production.
-  const landing = staticPage(() => deps.render('reporter/start.njk', sessionContext(undefined)), config.production)
+  // Without a session these two pages are the same for everyone: rendered once.
+  const landing = staticPage(() => deps.render('reporter/start.njk', sessionContext(undefined)))
   const emptyForm = { forces: forces.list(), values: {}, errors: [], filesDropped: false, limits }
-  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm }), config.production)
+  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm }))
 
   router.get('/', (ctx) => {
     if (currentReporter(ctx, sessions) === undefined) landing.send(ctx)
