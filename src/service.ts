@@ -13,7 +13,8 @@ import { CodenameReserve } from './domain/codename-reserve.js'
 import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
 import { FORCES } from './domain/forces.js'
-import { LoginThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './domain/login-throttle.js'
+import { DerivationQueue, DEFAULT_DERIVATION_LIMITS, type DerivationLimits } from './domain/derivation-queue.js'
+import { LoginThrottle } from './domain/login-throttle.js'
 import { ReviewerAdmin } from './domain/reviewer-admin.js'
 import { ReviewerLogin } from './domain/reviewer-login.js'
 import { Workspace } from './domain/workspace.js'
@@ -38,8 +39,8 @@ export interface Service {
   readonly routes: Apps['routes']
   readonly demoForces: readonly string[]
   readonly keyProblems: readonly KeyProblem[]
-  /** The login throttle (tests and the benchmark read its load and counters). */
-  readonly loginThrottle: LoginThrottle
+  /** The slots of codename derivations (tests and the benchmark read its load and counters). */
+  readonly derivations: DerivationQueue
   /** How full the codename reserve is (tests read it). */
   readonly codenameReserve: Pick<CodenameReserve, 'ready' | 'capacity'>
   close (): Promise<void>
@@ -47,7 +48,8 @@ export interface Service {
 
 /** Overrides for tests and the benchmark. */
 export interface ServiceOptions {
-  readonly throttle?: ThrottleLimits
+  /** Bounds of the codename derivation slots and their queues. */
+  readonly derivations?: DerivationLimits
   /** Idle time that ends a reporter's session (30 minutes unless a test says otherwise). */
   readonly reporterIdleMs?: number
   /** Reviewer workspace overrides (idle time, session clock). */
@@ -129,15 +131,15 @@ export async function startService (config: Config, options: ServiceOptions = {}
     control = await serveControl(kv, config.dataDir)
     const forces = forceDirectory(new Set(keyring.byForce.keys()))
     const demoMode = keyring.demoForces.length > 0
-    reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost }, config.codenameReserve, {
+    const derivations = new DerivationQueue(options.derivations ?? DEFAULT_DERIVATION_LIMITS)
+    reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost, derivations }, config.codenameReserve, {
       ...(options.reserveQuietMs === undefined ? {} : { quietMs: options.reserveQuietMs }),
       onFirstFull: () => logLine('codename reserve ready'),
       onFailure: () => logLine('codename reserve could not be filled'),
     })
-    const loginThrottle = new LoginThrottle(options.throttle ?? DEFAULT_THROTTLE)
     const apps = createApps({
       config,
-      loginThrottle,
+      derivations,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
@@ -162,7 +164,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       routes: apps.routes,
       demoForces: keyring.demoForces,
       keyProblems: keyring.problems,
-      loginThrottle,
+      derivations,
       codenameReserve: openReserve,
       async close () {
         await closeServers(servers)

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { generateReplyKeyPair } from '../crypto/reply-keys.js'
 import { deriveReporterKeys, generateCodename, type Peppers } from './codenames.js'
 import { utcMidnight } from './dates.js'
+import type { DerivationKind, DerivationQueue } from './derivation-queue.js'
 
 /** Everything a new reporter gets; the codename is shown to them once. */
 export interface NewReporter {
@@ -23,18 +24,25 @@ export interface NewReporter {
   readonly lockedReplySecretKey: string
 }
 
-/** What makes a new reporter: the instance's peppers and the derivation cost. */
+/** What makes a new reporter: the instance's peppers, the derivation cost and the slots derivations run in. */
 export interface NewReporterDeps {
   readonly peppers: Peppers
   readonly scryptCost: number
+  readonly derivations: DerivationQueue
 }
 
-/** Makes a new reporter now: a codename, its keys, and a reply key pair locked with its passphrase. */
-export async function makeNewReporter (deps: NewReporterDeps, options: { background?: boolean } = {}): Promise<NewReporter> {
-  const codename = generateCodename()
-  const keys = await deriveReporterKeys(codename, deps.peppers, deps.scryptCost, options)
-  const replyKeys = await generateReplyKeyPair(keys.replyPassphrase, utcMidnight())
-  return Object.freeze({ codename, reporterId: keys.reporterId, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey })
+/**
+ * Makes a new reporter now: a codename, its keys, and a reply key pair locked
+ * with its passphrase, in a derivation slot of the given kind (BUSY when that
+ * queue is full).
+ */
+export async function makeNewReporter (deps: NewReporterDeps, kind: Exclude<DerivationKind, 'login'> = 'new-reporter'): Promise<NewReporter> {
+  return deps.derivations.run(kind, async () => {
+    const codename = generateCodename()
+    const keys = await deriveReporterKeys(codename, deps.peppers, deps.scryptCost)
+    const replyKeys = await generateReplyKeyPair(keys.replyPassphrase, utcMidnight())
+    return Object.freeze({ codename, reporterId: keys.reporterId, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey })
+  })
 }
 
 /** Hands out new reporters, made ahead of time while it can. */
@@ -98,7 +106,7 @@ export class CodenameReserve {
     try {
       while (!this.#closed && this.#ready.length < this.#capacity) {
         if (performance.now() - this.#lastTaken < this.#quietMs) return
-        const made = await makeNewReporter(this.#deps, { background: true })
+        const made = await makeNewReporter(this.#deps, 'background')
         if (this.#closed) return
         this.#ready.push(made)
       }
@@ -111,7 +119,7 @@ export class CodenameReserve {
     }
   }
 
-  /** A new reporter: one made ahead of time if any is ready, else one made now. */
+  /** A new reporter: one made ahead of time if any is ready, else one made now (BUSY when too many wait for that). */
   async take (): Promise<NewReporter> {
     this.#lastTaken = performance.now()
     const made = this.#ready.shift()

@@ -42,41 +42,6 @@ export interface Peppers {
   readonly replyKey: Uint8Array
 }
 
-/**
- * Derivations allowed to run at once in this process. Each holds 128 x N bytes
- * (32 MiB at the production cost) on one of libuv's four threads, which the
- * store and the file system share: a hundred reports committing at once would
- * otherwise take all four threads and 128 MiB, and stall every upload's writes
- * behind them (measured in docs/performance.md). Two keep both cores busy.
- */
-export const MAX_CONCURRENT_DERIVATIONS = 2
-
-// Process-wide because what it rations, the thread pool and the memory, is process-wide.
-let running = 0
-const waiting: Array<() => void> = []
-const waitingInBackground: Array<() => void> = []
-
-/**
- * Runs `work` in a derivation slot. Background work (the codename reserve's
- * refill) waits behind every foreground request, so a reporter or a login never
- * queues behind it for more than the one derivation already running.
- */
-export async function withDerivationSlot<T> (work: () => Promise<T>, background: boolean): Promise<T> {
-  if (running >= MAX_CONCURRENT_DERIVATIONS || (background && waiting.length > 0)) {
-    await new Promise<void>((resolve) => (background ? waitingInBackground : waiting).push(resolve))
-  } else {
-    running++
-  }
-  try {
-    return await work()
-  } finally {
-    // The slot passes straight to the next in line, foreground first, or is freed.
-    const next = waiting.shift() ?? waitingInBackground.shift()
-    if (next !== undefined) next()
-    else running--
-  }
-}
-
 /** What a codename opens: the reporter identifier and the reply-key passphrase. */
 export interface ReporterKeys {
   /** Hex; keys the reporter record. */
@@ -91,16 +56,17 @@ export interface ReporterKeys {
  * second derivation for the passphrase added no cost to an attacker, only to
  * every new reporter and every login (docs/performance.md). The two results are
  * drawn from the scrypt output with HKDF under their own pepper and label, so
- * neither reveals the other.
+ * neither reveals the other. Callers run it in a slot of the service's
+ * DerivationQueue (derivation-queue.ts), which bounds how many run at once.
  */
-export async function deriveReporterKeys (codename: string, peppers: Peppers, cost: number, options: { background?: boolean } = {}): Promise<ReporterKeys> {
+export async function deriveReporterKeys (codename: string, peppers: Peppers, cost: number): Promise<ReporterKeys> {
   const salt = Buffer.concat([Buffer.from('candour/reporter/v2\0', 'utf8'), Buffer.from(peppers.reporterId), Buffer.from(peppers.replyKey)])
-  const secret = await withDerivationSlot(() => new Promise<Buffer>((resolve, reject) => {
+  const secret = await new Promise<Buffer>((resolve, reject) => {
     scrypt(normalizeCodename(codename), salt, 32, { N: cost, r: 8, p: 1, maxmem: 256 * cost * 8 }, (err, key) => {
       if (err === null) resolve(key)
       else reject(err)
     })
-  }), options.background === true)
+  })
   const draw = (pepper: Uint8Array, label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, pepper, label, 32))
   const keys = Object.freeze({
     reporterId: draw(peppers.reporterId, 'candour/reporter-id/v2').toString('hex'),

@@ -1,7 +1,7 @@
 /** What the web layer is given by service.ts (or a test): everything it needs, nothing global. */
 import type { Config } from '../config.js'
 import type { ForceDirectory } from '../domain/force-directory.js'
-import type { LoginThrottle } from '../domain/login-throttle.js'
+import type { DerivationQueue } from '../domain/derivation-queue.js'
 import type { Services } from '../domain/services.js'
 
 /** What a test may change in the reviewer workspace. */
@@ -20,7 +20,8 @@ export interface WebDeps {
   readonly forces: ForceDirectory
   /** The use cases and services this process offers (built once in service.ts). */
   readonly services: Services
-  readonly loginThrottle: LoginThrottle
+  /** The slots codename derivations run in: logins first, then new reporters, then the reserve. */
+  readonly derivations: DerivationQueue
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number
   /** Overrides of the reviewer workspace (tests). */

@@ -1,11 +1,12 @@
-/** The codename reserve: new reporters made ahead of time, in memory, behind every foreground derivation. */
+/** The codename reserve: new reporters made ahead of time, in memory (the order of derivations: derivation-queue.test.ts). */
 import test from 'ava'
 import { performance } from 'node:perf_hooks'
 import { CodenameReserve, type NewReporter } from '../../src/domain/codename-reserve.js'
-import { deriveReporterKeys, withDerivationSlot, WORDLIST, CODENAME_WORDS } from '../../src/domain/codenames.js'
+import { deriveReporterKeys, WORDLIST, CODENAME_WORDS } from '../../src/domain/codenames.js'
+import { DerivationQueue } from '../../src/domain/derivation-queue.js'
 import { unlockReplyKey } from '../../src/crypto/reply-keys.js'
 
-const deps = { peppers: { reporterId: Buffer.alloc(32, 7), replyKey: Buffer.alloc(32, 8) }, scryptCost: 1024 }
+const deps = { peppers: { reporterId: Buffer.alloc(32, 7), replyKey: Buffer.alloc(32, 8) }, scryptCost: 1024, derivations: new DerivationQueue() }
 
 function filled (capacity: number, quietMs = 20): { reserve: CodenameReserve; full: Promise<void> } {
   let full!: () => void
@@ -77,37 +78,4 @@ test('closing forgets what was held and stops the refill; a reporter is still ma
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.is(reserve.ready, 0, 'no refill after close')
   t.throws(() => new CodenameReserve(deps, -1), { instanceOf: RangeError })
-})
-
-// Serial (ava runs these before the rest): the slots are the process's own, and the other tests use them.
-test.serial('background work waits behind every foreground derivation, and holds no slot it was not given', async (t) => {
-  const order: string[] = []
-  const gates = new Map<string, () => void>()
-  t.teardown(() => { for (const open of gates.values()) open() })
-  const job = (name: string) => () => new Promise<void>((resolve) => { order.push(name); gates.set(name, resolve) })
-  const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
-  // Both slots taken by the foreground; then background work, then another foreground request.
-  const a = withDerivationSlot(job('a'), false)
-  const b = withDerivationSlot(job('b'), false)
-  const x = withDerivationSlot(job('x'), true)
-  const c = withDerivationSlot(job('c'), false)
-  await settle()
-  t.deepEqual(order, ['a', 'b'])
-  gates.get('a')!()
-  await a
-  await settle()
-  t.deepEqual(order, ['a', 'b', 'c'], 'the foreground request goes first, though it came later')
-  gates.get('b')!()
-  await b
-  await settle()
-  t.deepEqual(order, ['a', 'b', 'c', 'x'], 'the background runs once no foreground waits')
-  gates.get('c')!()
-  gates.get('x')!()
-  await Promise.all([c, x])
-  // With a slot free and nothing waiting, background work starts at once.
-  const y = withDerivationSlot(job('y'), true)
-  await settle()
-  t.deepEqual(order, ['a', 'b', 'c', 'x', 'y'])
-  gates.get('y')!()
-  await y
 })

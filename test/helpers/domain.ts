@@ -6,6 +6,7 @@
 import type { RecipientKeys } from '../../src/crypto/keys.js'
 import { authenticate, type ReporterIdentity } from '../../src/domain/reporters.js'
 import { CodenameReserve } from '../../src/domain/codename-reserve.js'
+import { DerivationQueue } from '../../src/domain/derivation-queue.js'
 import { Submission, type SubmissionDeps } from '../../src/domain/submissions.js'
 import type { Kv } from '../../src/store/kv.js'
 import { loadPeppers } from '../../src/store/peppers.js'
@@ -45,7 +46,7 @@ export async function domainFixture (): Promise<DomainFixture> {
     peppers,
     scryptCost: 1024,
     // Off: every new reporter is made on the spot (test/domain/codename-reserve.test.ts covers the reserve).
-    reserve: new CodenameReserve({ peppers, scryptCost: 1024 }, 0),
+    reserve: new CodenameReserve({ peppers, scryptCost: 1024, derivations: new DerivationQueue() }, 0),
   }
   const report = async (id: string): Promise<ReportRecord> => {
     const found = await getReport(store.kv, id)

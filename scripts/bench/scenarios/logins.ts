@@ -1,8 +1,8 @@
 /**
  * Scenario 4: return visits. Reporters are made through POST /report (their
  * codenames read from the codename page), then logins run at the production
- * key-derivation cost with the login throttle's queue kept full (2 running and
- * 50 waiting: src/domain/login-throttle.ts), and the landing page is loaded at
+ * key-derivation cost with the login queue kept full (2 running and 50
+ * waiting: src/domain/derivation-queue.ts), and the landing page is loaded at
  * the same time to see what that queue does to the rest of the site.
  */
 import type { BenchContext } from '../context.js'
@@ -12,7 +12,7 @@ import { BROWSER_HEADERS, load, type LoadResult } from '../load.js'
 import type { Figure, ScenarioResult } from '../results.js'
 import { PAGE_CONNECTIONS } from './pages.js'
 
-/** Logins in flight: the throttle's two slots and its full queue of fifty. */
+/** Logins in flight: the two derivation slots and the full login queue of fifty. */
 export const LOGINS_IN_FLIGHT = 2 + 50
 
 /** Runs scenario 4. */

@@ -34,6 +34,7 @@ const PAGES: Record<number, { page: string }> = {
 const BY_CODE: Partial<Record<string, string>> = {
   CSRF_INVALID: 'forbidden',
   LOGIN_BUSY: 'busy',
+  BUSY: 'busy',
 }
 
 /** Turns anything thrown into a CandourError (Koa and router errors carry a status). */

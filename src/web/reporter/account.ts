@@ -60,12 +60,11 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     // Refused on shape alone, before any derivation: nothing slow is done for junk.
     if (shape === 'missing') { loginForm(ctx, [{ field: 'codename', key: 'errors.login.codenameMissing' }], 400); return }
     if (shape === 'invalid') { loginForm(ctx, [{ field: 'codename', key: 'errors.login.codenameInvalid' }], 400); return }
-    deps.loginThrottle.checkAllowed()
+    // No ceiling on failures (issue 9): only the login queue's bound, which never counts against anyone.
     const identity = shape === 'ok'
-      ? await deps.loginThrottle.run(() => authenticate(kv, deps.services.reporting.peppers, deps.services.reporting.scryptCost, input))
+      ? await deps.derivations.run('login', () => authenticate(kv, deps.services.reporting.peppers, deps.services.reporting.scryptCost, input))
       : undefined
     if (identity === undefined) {
-      deps.loginThrottle.recordFailure()
       loginForm(ctx, [{ field: 'codename', key: 'errors.login.notRecognised' }], 400)
       return
     }

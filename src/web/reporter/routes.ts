@@ -57,6 +57,10 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 
   router.post('/report', async (ctx) => {
     const session = currentReporter(ctx, sessions)
+    // A new reporter who would be told BUSY at the end is told before uploading anything.
+    if (session === undefined && deps.services.reporting.reserve.ready === 0 && deps.derivations.full('new-reporter')) {
+      throw new CandourError('BUSY', 'too many new reporters waiting for a codename')
+    }
     const submission = new Submission(deps.services.reporting)
     const raw: Record<string, string> = {}
     let csrf: string | undefined
