@@ -31,6 +31,12 @@ export interface Config {
   readonly scryptCost: number
   /** New reporters made ahead of time, in memory, for bursts of reports (0 turns it off). */
   readonly codenameReserve: number
+  /** Form uploads (reports, further information) in progress at once; more are told the service is busy. */
+  readonly maxUploads: number
+  /** Free space in DATA_DIR, in bytes, below which attachments are refused (text is still taken). */
+  readonly minFreeBytes: number
+  /** Open connections the reporter listener accepts at once (server.maxConnections). */
+  readonly maxConnections: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -94,5 +100,8 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     maxContactChars: 2_000,
     scryptCost,
     codenameReserve: integer(env, 'CANDOUR_CODENAME_RESERVE', 500, 0, 100_000),
+    maxUploads: integer(env, 'CANDOUR_MAX_UPLOADS', 32, 1, 10_000),
+    minFreeBytes: integer(env, 'CANDOUR_MIN_FREE_MIB', 2048, 0, 1024 * 1024) * MiB,
+    maxConnections: integer(env, 'CANDOUR_MAX_CONNECTIONS', 1024, 16, 65_535),
   })
 }

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   TOO_MANY_ATTEMPTS: { status: 429, expose: true },
   LOGIN_BUSY: { status: 503, expose: true },
   BUSY: { status: 503, expose: true },
+  STORAGE_LOW: { status: 503, expose: true },
   STORE_CONFLICT: { status: 500, expose: false },
   NOT_FOUND: { status: 404, expose: true },
   METHOD_NOT_ALLOWED: { status: 405, expose: true },

@@ -25,7 +25,9 @@ import { ensureReportIndexes } from './store/report-index.js'
 import { serveControl } from './store/control.js'
 import { openLevelKv } from './store/level-kv.js'
 import { loadPeppers } from './store/peppers.js'
+import { freeSpaceProbe, type FreeSpaceProbe } from './store/free-space.js'
 import { createApps, type Apps } from './web/app.js'
+import { UploadGate } from './web/upload-gate.js'
 import type { ReviewerOverrides } from './web/deps.js'
 import { renderPage } from './web/render.js'
 
@@ -41,6 +43,10 @@ export interface Service {
   readonly keyProblems: readonly KeyProblem[]
   /** The slots of codename derivations (tests and the benchmark read its load and counters). */
   readonly derivations: DerivationQueue
+  /** Sockets open on the listener now (tests read it). */
+  openConnections (): Promise<number>
+  /** Uploads in progress (tests read it). */
+  readonly uploads: Pick<UploadGate, 'active'>
   /** How full the codename reserve is (tests read it). */
   readonly codenameReserve: Pick<CodenameReserve, 'ready' | 'capacity'>
   close (): Promise<void>
@@ -54,6 +60,10 @@ export interface ServiceOptions {
   readonly reporterIdleMs?: number
   /** Reviewer workspace overrides (idle time, session clock). */
   readonly reviewer?: ReviewerOverrides
+  /** Measures the free space in DATA_DIR (statfs unless a test simulates a full disk). */
+  readonly freeSpace?: FreeSpaceProbe
+  /** Inactivity, in ms, after which a socket is closed (two minutes unless a test says otherwise). */
+  readonly socketIdleMs?: number
   /** How long the codename reserve waits after a hand-out before refilling (a second unless a test says otherwise). */
   readonly reserveQuietMs?: number
 }
@@ -71,14 +81,16 @@ async function refuseDemoSecrets (dataDir: string): Promise<void> {
 }
 
 // One HTTP server for one app, with the timeouts both listeners share.
-async function listen (handler: http.RequestListener, host: string, port: number): Promise<http.Server> {
+async function listen (handler: http.RequestListener, host: string, port: number, limits: { idleMs?: number | undefined; maxConnections: number }): Promise<http.Server> {
   const server = http.createServer(handler)
   // No Date header: a hidden service should not publish its clock.
   server.on('request', (_req, res) => { res.sendDate = false })
   // A 500 MiB upload over a slow Tor circuit takes long: no overall request deadline, but idle sockets close.
   server.requestTimeout = 0
   server.headersTimeout = 60_000
-  server.timeout = 120_000
+  server.timeout = limits.idleMs ?? 120_000
+  // Past this many open sockets new ones are closed at once, before any byte is read (issue 9).
+  server.maxConnections = limits.maxConnections
   server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -137,8 +149,10 @@ export async function startService (config: Config, options: ServiceOptions = {}
       onFirstFull: () => logLine('codename reserve ready'),
       onFailure: () => logLine('codename reserve could not be filled'),
     })
+    const uploads = new UploadGate({ maxUploads: config.maxUploads, minFreeBytes: config.minFreeBytes, freeSpace: options.freeSpace ?? freeSpaceProbe(config.dataDir) })
     const apps = createApps({
       config,
+      uploads,
       derivations,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
@@ -151,9 +165,9 @@ export async function startService (config: Config, options: ServiceOptions = {}
       },
       render: (template, context) => renderPage(template, context, { demoMode }),
     })
-    const server = await listen(apps.reporter.callback(), config.host, config.port)
+    const server = await listen(apps.reporter.callback(), config.host, config.port, { idleMs: options.socketIdleMs, maxConnections: config.maxConnections })
     servers.push(server)
-    const reviewServer = await listen(apps.workspace.callback(), config.reviewHost, config.reviewPort)
+    const reviewServer = await listen(apps.workspace.callback(), config.reviewHost, config.reviewPort, { maxConnections: config.maxConnections })
     servers.push(reviewServer)
     const openControl = control
     const openReserve = reserve
@@ -165,6 +179,8 @@ export async function startService (config: Config, options: ServiceOptions = {}
       demoForces: keyring.demoForces,
       keyProblems: keyring.problems,
       derivations,
+      uploads,
+      openConnections: () => new Promise((resolve, reject) => server.getConnections((err, count) => { if (err == null) resolve(count); else reject(err) })),
       codenameReserve: openReserve,
       async close () {
         await closeServers(servers)

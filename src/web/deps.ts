@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import type { ForceDirectory } from '../domain/force-directory.js'
 import type { DerivationQueue } from '../domain/derivation-queue.js'
 import type { Services } from '../domain/services.js'
+import type { UploadGate } from './upload-gate.js'
 
 /** What a test may change in the reviewer workspace. */
 export interface ReviewerOverrides {
@@ -22,6 +23,8 @@ export interface WebDeps {
   readonly services: Services
   /** The slots codename derivations run in: logins first, then new reporters, then the reserve. */
   readonly derivations: DerivationQueue
+  /** The cap on uploads in progress and the floor of free disk space. */
+  readonly uploads: UploadGate
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number
   /** Overrides of the reviewer workspace (tests). */

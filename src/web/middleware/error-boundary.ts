@@ -35,6 +35,7 @@ const BY_CODE: Partial<Record<string, string>> = {
   CSRF_INVALID: 'forbidden',
   LOGIN_BUSY: 'busy',
   BUSY: 'busy',
+  STORAGE_LOW: 'storageLow',
 }
 
 /** Turns anything thrown into a CandourError (Koa and router errors carry a status). */
@@ -69,7 +70,8 @@ export function errorBoundary (render: ErrorRenderer, params: ErrorParams): Midd
       applySecurityHeaders(ctx)
       if (status === 429 || status === 503) ctx.set('Retry-After', '60')
       // The rest of an oversized or broken body is not worth reading: close once the page is sent.
-      if (status === 413 || err.code === 'CLIENT_ABORTED' || err.code === 'MULTIPART_MALFORMED') ctx.set('Connection', 'close')
+      // A busy or full server refuses some bodies before reading them (issue 9): close those too.
+      if (status === 413 || err.code === 'CLIENT_ABORTED' || err.code === 'MULTIPART_MALFORMED' || err.code === 'BUSY' || err.code === 'STORAGE_LOW') ctx.set('Connection', 'close')
     }
   }
 }

@@ -16,6 +16,7 @@ import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
 import type { FieldError } from '../render.js'
 import { csrfMatches, type Session } from '../sessions.js'
+import { refuseFileIfLow, uploadTicket } from '../upload-gate.js'
 import { readUrlencoded } from '../urlencoded.js'
 import { formLimits, multipartLimits } from './limits.js'
 import { drain } from './routes.js'
@@ -111,7 +112,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received }, values: {}, errors: [], limits }, session)
   })
 
-  router.post('/further', async (ctx) => {
+  router.post('/further', deps.uploads.middleware(), async (ctx) => {
     const session = currentReporter(ctx, sessions)
     if (session === undefined) throw new CandourError('CSRF_INVALID', 'no session')
     let csrf: string | undefined
@@ -135,6 +136,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
         snapshot: () => ({ csrf, reportId }),
         async file (name, filename, stream, before) {
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
+          refuseFileIfLow(uploadTicket(ctx.state))
           // Judged by the token and report that came before this file, whatever follows it.
           if (!csrfMatches(session, before.csrf)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
           further ??= await FurtherInformation.open(deps.services.reporting, session.data.reporterId, before.reportId ?? '')

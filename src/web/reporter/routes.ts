@@ -15,6 +15,7 @@ import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
 import { staticPage } from '../page-cache.js'
 import { csrfMatches } from '../sessions.js'
+import { refuseFileIfLow, uploadTicket } from '../upload-gate.js'
 import { formErrors } from './form-errors.js'
 import { formLimits, multipartLimits } from './limits.js'
 import { currentReporter, sessionContext, type ReporterSessions } from './session.js'
@@ -55,7 +56,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     else html(ctx, 'reporter/report-form.njk', emptyForm)
   })
 
-  router.post('/report', async (ctx) => {
+  router.post('/report', deps.uploads.middleware(), async (ctx) => {
     const session = currentReporter(ctx, sessions)
     // A new reporter who would be told BUSY at the end is told before uploading anything.
     if (session === undefined && deps.services.reporting.reserve.ready === 0 && deps.derivations.full('new-reporter')) {
@@ -80,6 +81,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
         async file (name, filename, stream, before) {
           // Browsers send an empty, nameless part when no file was chosen.
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
+          refuseFileIfLow(uploadTicket(ctx.state))
           if (!before.authorised) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
           const force = before.force
           if (!forces.isAvailable(force)) {
