@@ -60,6 +60,8 @@ export interface ServiceOptions {
   readonly reporterIdleMs?: number
   /** Reviewer workspace overrides (idle time, session clock). */
   readonly reviewer?: ReviewerOverrides
+  /** The wall clock (ms) keys are judged by at each use (Date.now unless a test moves it on). */
+  readonly clock?: () => number
   /** Measures the free space in DATA_DIR (statfs unless a test simulates a full disk). */
   readonly freeSpace?: FreeSpaceProbe
   /** Inactivity, in ms, after which a socket is closed (two minutes unless a test says otherwise). */
@@ -122,6 +124,12 @@ export async function startService (config: Config, options: ServiceOptions = {}
     forceIds: FORCES.map((force) => force.id),
     ...(config.production ? {} : { demoDir: path.join(config.dataDir, DEMO_DIR) }),
     today: utcMidnight(),
+    ...(options.clock === undefined ? {} : { now: options.clock }),
+    // Once per key, at the first use after it expired (issue 9).
+    onExpired: (event) => {
+      logLine(`key ${event.fingerprint} in ${event.file} has expired and is no longer used`)
+      if (event.forceUnavailable) logLine(`force ${event.forceId} has no usable key left and is shown as unavailable`)
+    },
   })
   for (const problem of keyring.problems) logLine(`unusable key file ${problem.path}: ${problem.reason}`)
   if (config.production && keyring.byForce.size === 0) throw new CandourError('KEYS_MISSING', 'no force has a usable key')
@@ -141,7 +149,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
     if (await ensureReportIndexes(kv) > 0) logLine('indexed the reports of a store written before the inbox indexes')
     const peppers = await loadPeppers(config.dataDir)
     control = await serveControl(kv, config.dataDir)
-    const forces = forceDirectory(new Set(keyring.byForce.keys()))
+    const forces = forceDirectory(keyring.byForce)
     const demoMode = keyring.demoForces.length > 0
     const derivations = new DerivationQueue(options.derivations ?? DEFAULT_DERIVATION_LIMITS)
     reserve = new CodenameReserve({ peppers, scryptCost: config.scryptCost, derivations }, config.codenameReserve, {

@@ -5,7 +5,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as openpgp from 'openpgp'
-import { checkKey, readArmoredKeys, recipientKeys, withEncryptionKeyIds, type RecipientKeys } from './keys.js'
+import { checkKey, readArmoredKeys, type RecipientKeys } from './keys.js'
+import { LiveRecipients, usableUntil, type ForceKey, type KeyExpired } from './live-recipients.js'
 
 /** The marker in the user id of every demo key; production refuses such keys. */
 export const DEMO_KEY_MARKER = 'Candour DEMO key'
@@ -18,6 +19,7 @@ export interface KeyProblem {
 
 /** What the keyring found. */
 export interface Keyring {
+  /** Each force's keys usable at the moment of reading (a key that expires while the server runs drops out). */
   readonly byForce: ReadonlyMap<string, RecipientKeys>
   /** Forces whose keys are demo keys (their secret halves are on this server). */
   readonly demoForces: readonly string[]
@@ -32,6 +34,10 @@ export interface KeyringOptions {
   readonly demoDir?: string
   /** UTC midnight used as the creation date of demo keys. */
   readonly today: Date
+  /** Wall-clock milliseconds, for the checks at start and at every use (Date.now unless a test moves it on). */
+  readonly now?: () => number
+  /** Told once about each key that expires while the keyring is in use. */
+  readonly onExpired?: (event: KeyExpired) => void
 }
 
 async function listAsc (dir: string): Promise<string[]> {
@@ -46,6 +52,18 @@ async function listAsc (dir: string): Promise<string[]> {
 
 function isDemoKey (key: openpgp.Key): boolean {
   return key.getUserIDs().some((id) => id.includes(DEMO_KEY_MARKER))
+}
+
+async function forceKey (file: string, key: openpgp.Key, now: Date): Promise<ForceKey> {
+  const publicKey = key.toPublic()
+  const encryptionKey = await publicKey.getEncryptionKey(undefined, now)
+  return Object.freeze({
+    file,
+    key: publicKey,
+    fingerprint: publicKey.getFingerprint().toUpperCase(),
+    encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
+    usableUntil: await usableUntil(publicKey, now),
+  })
 }
 
 async function loadFile (file: string, now: Date, allowDemo: boolean): Promise<{ keys: openpgp.Key[]; problems: KeyProblem[] }> {
@@ -91,23 +109,27 @@ async function demoKey (forceId: string, demoDir: string, today: Date): Promise<
 
 /** Reads and checks every force's keys; in demo mode fills gaps with demo keys. */
 export async function loadKeyring (options: KeyringOptions): Promise<Keyring> {
-  const now = new Date()
-  const byForce = new Map<string, RecipientKeys>()
+  const now = new Date((options.now ?? Date.now)())
+  const byForce = new Map<string, ForceKey[]>()
   const demoForces: string[] = []
   const problems: KeyProblem[] = []
   const demoMode = options.demoDir !== undefined
   for (const forceId of options.forceIds) {
-    const keys: openpgp.Key[] = []
+    const keys: ForceKey[] = []
     for (const file of await listAsc(path.join(options.keysDir, forceId))) {
       const loaded = await loadFile(file, now, demoMode)
-      keys.push(...loaded.keys)
+      for (const key of loaded.keys) keys.push(await forceKey(file, key, now))
       problems.push(...loaded.problems)
     }
     if (keys.length === 0 && options.demoDir !== undefined) {
-      keys.push(await demoKey(forceId, options.demoDir, options.today))
+      keys.push(await forceKey(path.join(options.demoDir, `${forceId}.secret.asc`), await demoKey(forceId, options.demoDir, options.today), now))
       demoForces.push(forceId)
     }
-    if (keys.length > 0) byForce.set(forceId, await withEncryptionKeyIds(recipientKeys(keys), now))
+    if (keys.length > 0) byForce.set(forceId, keys)
   }
-  return Object.freeze({ byForce, demoForces: Object.freeze(demoForces), problems: Object.freeze(problems) })
+  const live = new LiveRecipients(byForce, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.onExpired === undefined ? {} : { onExpired: options.onExpired }),
+  })
+  return Object.freeze({ byForce: live, demoForces: Object.freeze(demoForces), problems: Object.freeze(problems) })
 }

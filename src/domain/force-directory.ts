@@ -1,4 +1,4 @@
-/** The forces as the site offers them: known, and available when they have a usable key. */
+/** The forces as the site offers them: known, and available while they have a usable key. */
 import { FORCES, findForce } from './forces.js'
 
 /** Forces with their availability. */
@@ -6,16 +6,30 @@ export interface ForceDirectory {
   isKnown (id: string): boolean
   isAvailable (id: string): boolean
   name (id: string): string
+  /** Every force with its availability now; the same array for as long as nothing changes. */
   list (): ReadonlyArray<{ id: string; name: string; available: boolean }>
 }
 
-/** A directory over the registry, given the ids of forces that have keys. */
-export function forceDirectory (withKeys: ReadonlySet<string>): ForceDirectory {
-  const list = Object.freeze(FORCES.map((force) => Object.freeze({ id: force.id, name: force.name, available: withKeys.has(force.id) })))
+/**
+ * A directory over the registry, given which forces have a usable key. `withKeys`
+ * is asked at every call, so a force whose last key expires while the server runs
+ * is shown as unavailable from then on (issue 9).
+ */
+export function forceDirectory (withKeys: { has (id: string): boolean }): ForceDirectory {
+  let list: ReadonlyArray<{ id: string; name: string; available: boolean }> = []
+  let signature: string | undefined
   return {
     isKnown: (id) => findForce(id) !== undefined,
-    isAvailable: (id) => withKeys.has(id) && findForce(id) !== undefined,
+    isAvailable: (id) => findForce(id) !== undefined && withKeys.has(id),
     name: (id) => findForce(id)?.name ?? id,
-    list: () => list,
+    list () {
+      const available = FORCES.map((force) => withKeys.has(force.id))
+      const now = available.map((a) => (a ? '1' : '0')).join('')
+      if (now !== signature) {
+        signature = now
+        list = Object.freeze(FORCES.map((force, i) => Object.freeze({ id: force.id, name: force.name, available: available[i]! })))
+      }
+      return list
+    },
   }
 }

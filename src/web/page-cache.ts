@@ -16,13 +16,19 @@ export interface StaticPage {
   send (ctx: Context): void
 }
 
-/** Wraps a render function whose result never changes while the process runs. */
-export function staticPage (render: () => string): StaticPage {
+/**
+ * Wraps a render function whose result changes only when `version()` does
+ * (compared by identity; the empty form changes when a force's last key expires).
+ */
+export function staticPage (render: () => string, version: () => unknown = () => undefined): StaticPage {
   let bytes: { plain: Buffer; gzip: Buffer } | undefined
+  let renderedFor: unknown
   return {
     send (ctx) {
       ctx.type = 'text/html; charset=utf-8'
-      if (bytes === undefined) {
+      const current = version()
+      if (bytes === undefined || current !== renderedFor) {
+        renderedFor = current
         const plain = Buffer.from(render(), 'utf8')
         bytes = { plain, gzip: gzipSync(plain, { level: 9 }) }
       }

@@ -36,6 +36,7 @@ const BY_CODE: Partial<Record<string, string>> = {
   LOGIN_BUSY: 'busy',
   BUSY: 'busy',
   STORAGE_LOW: 'storageLow',
+  FORCE_UNAVAILABLE: 'forceUnavailable',
 }
 
 /** Turns anything thrown into a CandourError (Koa and router errors carry a status). */

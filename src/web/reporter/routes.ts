@@ -43,8 +43,9 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 
   // Without a session these two pages are the same for everyone: rendered once.
   const landing = staticPage(() => deps.render('reporter/start.njk', sessionContext(undefined)))
-  const emptyForm = { forces: forces.list(), values: {}, errors: [], filesDropped: false, limits }
-  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm }))
+  const emptyForm = (): Record<string, unknown> => ({ forces: forces.list(), values: {}, errors: [], filesDropped: false, limits })
+  // Rendered again only when a force's availability changes (a key expiring while the server runs).
+  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm() }), () => forces.list())
 
   router.get('/', (ctx) => {
     if (currentReporter(ctx, sessions) === undefined) landing.send(ctx)
@@ -53,7 +54,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 
   router.get('/report', (ctx) => {
     if (currentReporter(ctx, sessions) === undefined) form.send(ctx)
-    else html(ctx, 'reporter/report-form.njk', emptyForm)
+    else html(ctx, 'reporter/report-form.njk', emptyForm())
   })
 
   router.post('/report', deps.uploads.middleware(), async (ctx) => {
