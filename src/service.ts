@@ -58,6 +58,8 @@ export interface ServiceOptions {
   readonly derivations?: DerivationLimits
   /** Idle time that ends a reporter's session (30 minutes unless a test says otherwise). */
   readonly reporterIdleMs?: number
+  /** The monotonic clock (ms) of reporter sessions' idle time and lifetime (performance.now unless a test moves it on). */
+  readonly reporterSessionClock?: () => number
   /** Reviewer workspace overrides (idle time, session clock). */
   readonly reviewer?: ReviewerOverrides
   /** The wall clock (ms) keys are judged by at each use (Date.now unless a test moves it on). */
@@ -163,6 +165,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       uploads,
       derivations,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
+      ...(options.reporterSessionClock === undefined ? {} : { reporterSessionClock: options.reporterSessionClock }),
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
       services: {

@@ -87,7 +87,10 @@ export function createApps (deps: WebDeps): Apps {
   const stylesheet = loadStylesheet()
 
   const reporter = baseApp(deps, stylesheet)
-  const sessions = reporterSessions(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs })
+  const sessions = reporterSessions({
+    ...(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs }),
+    ...(deps.reporterSessionClock === undefined ? {} : { now: deps.reporterSessionClock }),
+  })
   const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions)]
   for (const router of reporterRouters) mount(reporter.app, router)
 

@@ -27,6 +27,8 @@ export interface WebDeps {
   readonly uploads: UploadGate
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number
+  /** The monotonic clock (ms) reporter sessions are timed by, so a test can move it on. */
+  readonly reporterSessionClock?: () => number
   /** Overrides of the reviewer workspace (tests). */
   readonly reviewer?: ReviewerOverrides
   /** Renders a template with the page context (the demo banner is added by the renderer). */

@@ -82,6 +82,7 @@ test('log in with the codename (white space and case forgiven), read a reply add
   t.false(page.includes('<b>Can</b>'))
   t.true(page.includes('Second line'))
   t.true(page.includes(say('reports.state.received.tag')))
+  t.true(page.includes(escape(say('reports.datesSeen'))), 'the reporter is told the force sees the dates of reading and deleting')
 
   const [reply] = (await report(reportId)).replies
   t.truthy(reply)
@@ -166,12 +167,15 @@ test('session cookie: a random id only, HttpOnly, SameSite=Strict, no Expires or
 })
 
 test('a session ends after the idle period', async (t) => {
-  const quick = await startTestService({}, { reporterIdleMs: 300 })
+  // The sessions' clock is the test's, so a slow machine cannot end the session early.
+  let now = 0
+  const quick = await startTestService({}, { reporterSessionClock: () => now })
   t.teardown(() => quick.dispose())
   const codename = await submitReport(quick.url, { force: 'met', category: 'other', message: 'x', anonymity: 'anonymous' })
   const visit = await login(quick.url, codename)
+  now += 29 * 60 * 1000
   t.is((await getAs(quick.url, visit, '/reports')).status, 200)
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  now += 31 * 60 * 1000
   const expired = await getAs(quick.url, visit, '/reports')
   t.is(expired.status, 303)
   const notice = await (await fetch(quick.url + expired.headers.get('location'))).text()

@@ -53,6 +53,8 @@ function pages (demoMode: boolean): Array<{ name: string, template: string, html
       reporterSession, report: reports[0], limits, values: { message: 'more' }, errors: furtherErrors, filesDropped: true
     }],
     ['logged out', 'reporter/logged-out.njk', {}],
+    ['session ended while writing', 'reporter/session-ended.njk', { values: { message: 'kept text' } }],
+    ['report form after the session ended', 'reporter/report-form.njk', { forces, limits, values: { message: 'kept' }, sessionEnded: true }],
     ['report added', 'reporter/report-added.njk', { reporterSession, forceName: 'Kent Police', urgent: true }],
     ['error page logged in', 'errors/error.njk', {
       reporterSession, status: 403, titleKey: 'errors.page.forbidden.title', bodyKey: 'errors.page.forbidden.body'

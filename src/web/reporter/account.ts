@@ -105,6 +105,19 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     ctx.redirect('/reports?done=reply-deleted')
   })
 
+  // Issue 9: a reporter logged out while writing (idle, or the session's lifetime) gets their text
+  // back to copy, and is told to choose the files again; nothing of the form is stored.
+  const sessionEndedWhileWriting = async (ctx: Context): Promise<void> => {
+    let message = ''
+    await readMultipart(ctx.req, multipartLimits(config), {
+      field (name, value, wasTruncated) { if (name === 'message' && !wasTruncated) message = value.replace(/\r\n?/g, '\n') },
+      async file (_name, _filename, stream) { await drain(stream) },
+    })
+    clearReporterCookie(ctx, config.cookieSecure)
+    ctx.status = 400
+    html(ctx, 'reporter/session-ended.njk', { values: { message } })
+  }
+
   router.get('/further', async (ctx) => {
     const session = required(ctx)
     if (session === undefined) return
@@ -114,7 +127,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
 
   router.post('/further', deps.uploads.middleware(), async (ctx) => {
     const session = currentReporter(ctx, sessions)
-    if (session === undefined) throw new CandourError('CSRF_INVALID', 'no session')
+    if (session === undefined) { await sessionEndedWhileWriting(ctx); return }
     let csrf: string | undefined
     let reportId: string | undefined
     let message = ''

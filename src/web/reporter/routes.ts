@@ -70,6 +70,8 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     let truncated = false
     // A logged-in reporter's report goes under their codename, so their form carries the token first.
     const authorised = (): boolean => session === undefined ? csrf === undefined : csrfMatches(session, csrf)
+    // A token but no session: the reporter was logged out (idle, or the session's lifetime) while writing.
+    const sessionEnded = (): boolean => session === undefined && csrf !== undefined
     try {
       await readMultipart(ctx.req, multipartLimits(config), {
         field (name, value, wasTruncated) {
@@ -78,10 +80,12 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
           raw[name] = value
           if (wasTruncated) truncated = true
         },
-        snapshot: () => ({ force: raw.force ?? '', authorised: authorised() }),
+        snapshot: () => ({ force: raw.force ?? '', authorised: authorised(), sessionEnded: sessionEnded() }),
         async file (name, filename, stream, before) {
           // Browsers send an empty, nameless part when no file was chosen.
           if (name !== 'attachments' || filename === '') { await drain(stream); return }
+          // Nothing is kept for a form whose session ended; the page asks for the files again.
+          if (before.sessionEnded) { await drain(stream); return }
           refuseFileIfLow(uploadTicket(ctx.state))
           if (!before.authorised) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
           const force = before.force
@@ -94,12 +98,18 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
           await submission.addAttachment(force, filename, stream)
         },
       })
-      if (!authorised()) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
+      if (!sessionEnded() && !authorised()) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
     } catch (err) {
       await submission.abandon()
       throw err
     }
     const values = raw as RawAnswers
+    if (sessionEnded()) {
+      // Issue 9: the text answers come back, so the reporter loses nothing the form can keep.
+      ctx.status = 400
+      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: [], filesDropped: false, sessionEnded: true, limits })
+      return
+    }
     const checked = checkAnswers(values, forces, config, utcDate())
     const problems = checked.problems.slice()
     // A file that came before a usable force could not be encrypted: say so, never store the report without it.

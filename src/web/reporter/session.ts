@@ -10,12 +10,20 @@ export const REPORTER_COOKIE = 'candour_session'
 /** Thirty minutes idle ends a reporter's session. */
 export const REPORTER_IDLE_MS = 30 * 60 * 1000
 
+/** Two hours after login a reporter's session ends however busy it is (issue 9). */
+export const REPORTER_LIFETIME_MS = 2 * 60 * 60 * 1000
+
 /** Live reporter sessions. */
 export type ReporterSessions = SessionStore<ReporterIdentity>
 
-/** A store of reporter sessions, capped. */
-export function reporterSessions (options: { idleMs?: number; max?: number } = {}): ReporterSessions {
-  return new SessionStore<ReporterIdentity>({ idleMs: options.idleMs ?? REPORTER_IDLE_MS, max: options.max ?? 10_000 })
+/** A store of reporter sessions, capped; `now` is a monotonic clock in ms (tests move it on). */
+export function reporterSessions (options: { idleMs?: number; lifetimeMs?: number; max?: number; now?: () => number } = {}): ReporterSessions {
+  return new SessionStore<ReporterIdentity>({
+    idleMs: options.idleMs ?? REPORTER_IDLE_MS,
+    lifetimeMs: options.lifetimeMs ?? REPORTER_LIFETIME_MS,
+    max: options.max ?? 10_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  })
 }
 
 /** The live session of this request, if any. */
