@@ -23,13 +23,17 @@ export interface Sizes {
   /** Concurrent uploads of scenario 6, and the size of each in MiB. */
   readonly concurrentUploads: number
   readonly concurrentMiB: number
+  /** Scenario 7: uploads trickling at a Tor circuit's pace, the size of each in KiB, and the pace in KB/s. */
+  readonly torUploads: number
+  readonly torKiB: number
+  readonly torKBps: number
 }
 
 /** The full run's sizes, as the issue sets them. */
-export const FULL: Sizes = Object.freeze({ uploadMiB: [100, 1024], loadSeconds: 10, textReserve: 500, textReports: 480, textReportsSustained: 160, reporters: 60, storeReports: 1_000_000, scaleRequests: 2000, concurrentUploads: 100, concurrentMiB: 10 })
+export const FULL: Sizes = Object.freeze({ uploadMiB: [100, 1024], loadSeconds: 10, textReserve: 500, textReports: 480, textReportsSustained: 160, reporters: 60, storeReports: 1_000_000, scaleRequests: 2000, concurrentUploads: 100, concurrentMiB: 10, torUploads: 200, torKiB: 2048, torKBps: 25 })
 
 /** The quick run's sizes: every figure, in well under a minute. */
-export const QUICK: Sizes = Object.freeze({ uploadMiB: [4, 16], loadSeconds: 1, textReserve: 40, textReports: 16, textReportsSustained: 16, reporters: 6, storeReports: 10_000, scaleRequests: 100, concurrentUploads: 8, concurrentMiB: 1 })
+export const QUICK: Sizes = Object.freeze({ uploadMiB: [4, 16], loadSeconds: 1, textReserve: 40, textReports: 16, textReportsSustained: 16, reporters: 6, storeReports: 10_000, scaleRequests: 100, concurrentUploads: 8, concurrentMiB: 1, torUploads: 10, torKiB: 64, torKBps: 25 })
 
 /** Shared state of one run. */
 export interface BenchContext {

@@ -81,6 +81,46 @@ export async function uploadReport (baseUrl: string, file: string, bytes: number
   })
 }
 
+/**
+ * Posts a report with one attachment of `content`, sent at `bytesPerSecond` in
+ * pieces five times a second, as a Tor circuit delivers it; resolves when the
+ * server answers.
+ */
+export async function trickleReport (baseUrl: string, content: Uint8Array, bytesPerSecond: number, fields: Readonly<Record<string, string>> = REPORT_FIELDS): Promise<UploadResult> {
+  const head = Buffer.from(
+    Object.entries(fields).map(([name, value]) => fieldPart(name, value)).join('') +
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename="evidence.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    'utf8')
+  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`, 'utf8')
+  const body = Buffer.concat([head, content, tail])
+  const url = new URL('/report', baseUrl)
+  const piece = Math.max(1, Math.round(bytesPerSecond / 5))
+  const started = performance.now()
+  return new Promise<UploadResult>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const req = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(body.byteLength), Origin: url.origin },
+    }, (res) => {
+      clearInterval(timer)
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }))
+      res.on('error', reject)
+    })
+    req.on('error', (err) => { clearInterval(timer); reject(err) })
+    let sent = 0
+    const next = (): void => {
+      const end = Math.min(sent + piece, body.byteLength)
+      req.write(body.subarray(sent, end))
+      sent = end
+      if (sent >= body.byteLength) { clearInterval(timer); req.end() }
+    }
+    next()
+    timer = setInterval(next, 200)
+  })
+}
+
 /** Posts an urlencoded form; resolves with the status, the Location header and the first cookie set. */
 export async function postForm (baseUrl: string, pathname: string, form: Record<string, string>, cookie?: string): Promise<{ status: number; location?: string; cookie?: string; body: string }> {
   const response = await fetch(new URL(pathname, baseUrl), {

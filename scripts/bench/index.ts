@@ -22,6 +22,7 @@ import { loginsScenario } from './scenarios/logins.js'
 import { pagesScenario } from './scenarios/pages.js'
 import { scaleScenario } from './scenarios/scale.js'
 import { textReportsScenario } from './scenarios/text-reports.js'
+import { torScenario } from './scenarios/tor.js'
 import { uploadScenario } from './scenarios/upload.js'
 
 /** Every scenario, by number. */
@@ -32,6 +33,7 @@ export const SCENARIOS: ReadonlyArray<readonly [string, (ctx: BenchContext) => P
   ['4', loginsScenario],
   ['5', scaleScenario],
   ['6', concurrencyScenario],
+  ['7', torScenario],
 ]
 
 /** Options of one run. */

@@ -29,6 +29,8 @@ export interface LoadOptions {
   readonly nextBody?: () => string
   /** The status every response should have (200 unless told). */
   readonly expectStatus?: number
+  /** Requests per second across all connections (as fast as possible unless told). */
+  readonly overallRate?: number
 }
 
 /** Runs autocannon against one URL and waits for it to finish. */
@@ -49,6 +51,7 @@ export async function load (options: LoadOptions): Promise<LoadResult> {
         ? {}
         : { requests: [{ method: options.method ?? 'GET', headers: options.headers ?? {}, setupRequest: (request: autocannon.Request) => ({ ...request, body: options.nextBody!() }) }] }),
       timeout: 30,
+      ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     }, (err, done) => { if (err === null || err === undefined) resolve(done); else reject(err) })
     instance.on('response', (_client, statusCode) => { if (statusCode !== expected) unexpected++ })
   })

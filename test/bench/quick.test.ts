@@ -24,10 +24,11 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   '4-logins': ['logins.rps', 'logins.p50', 'logins.p99', 'logins.page.rest.p99', 'logins.page.rps', 'logins.page.p99'],
   '5-scale': ['scale.fill.rate', 'scale.startup', 'scale.inbox.p50', 'scale.inbox.p99', 'scale.report.p50', 'scale.report.p99', 'scale.store.perReport', 'scale.store.total'],
   '6-concurrency': ['concurrency.accepted', 'concurrency.stored', 'concurrency.seconds', 'concurrency.throughput', 'concurrency.peakRss'],
+  '7-tor': ['tor.stored', 'tor.seconds', 'tor.peakRss', 'tor.page.rest.p99', 'tor.page.p99'],
 }
 
 // Figures that carry a reference measured in the same run, and so a ratio.
-const WITH_RATIO = ['upload.16MiB.throughput', 'pages.landing.rps', 'pages.form.rps', 'logins.page.rps', 'upload.stage.encrypt', 'upload.stage.store', 'upload.bound.level', 'upload.bound.file']
+const WITH_RATIO = ['upload.16MiB.throughput', 'pages.landing.rps', 'pages.form.rps', 'logins.page.rps', 'tor.page.p99', 'upload.stage.encrypt', 'upload.stage.store', 'upload.bound.level', 'upload.bound.file']
 
 test('npm run bench -- --quick runs every scenario and produces every figure', async (t) => {
   // About half a minute alone; more while other test files load the same two cores.

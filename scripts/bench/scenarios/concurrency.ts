@@ -15,13 +15,14 @@ import type { Figure, ScenarioResult } from '../results.js'
 const MiB = 1024 * 1024
 
 /** What the store holds after the run. */
-interface StoreCount {
+export interface StoreCount {
   readonly reports: number
   readonly attachmentsOfSize: number
   readonly pending: number
 }
 
-async function countStore (dataDir: string, attachmentBytes: number): Promise<StoreCount> {
+/** Counts reports, attachments larger than `attachmentBytes`, and blobs left pending, with the server stopped. */
+export async function countStore (dataDir: string, attachmentBytes: number): Promise<StoreCount> {
   const kv = await openLevelKv(dataDir)
   try {
     let reports = 0
