@@ -9,7 +9,6 @@
 import type { Middleware } from 'koa'
 import { CandourError } from '../errors.js'
 import { logLine } from '../log.js'
-import type { FreeSpaceProbe } from '../store/free-space.js'
 
 /** What the handler of an admitted upload learns. */
 export interface UploadTicket {
@@ -21,7 +20,8 @@ export interface UploadTicket {
 export interface UploadGateOptions {
   readonly maxUploads: number
   readonly minFreeBytes: number
-  readonly freeSpace: FreeSpaceProbe
+  /** Free bytes in DATA_DIR (service.ts passes the store's statfs probe; the web layer never imports the store). */
+  readonly freeSpace: () => Promise<number>
 }
 
 /** Counts uploads in progress and measures the disk as each one starts. */
