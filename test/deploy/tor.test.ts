@@ -79,7 +79,7 @@ test('reports over Tor from Firefox at the Safest level; the workspace onion onl
   const service: TestService = await startTestService({ NODE_ENV: 'production', CANDOUR_DEMO: '0', KEYS_DIR: keysDir, CANDOUR_SCRYPT_COST: String(2 ** 14) })
   t.teardown(() => service.dispose())
   t.false(service.config.cookieSecure === false, 'production cookies are Secure: Tor Browser treats .onion as a secure context')
-  const reviewUrl = (service as { reviewUrl?: string }).reviewUrl ?? service.url
+  const reviewUrl = service.reviewUrl
   const reporterPort = Number(new URL(service.url).port)
   const workspacePort = Number(new URL(reviewUrl).port)
 
@@ -109,7 +109,7 @@ test('reports over Tor from Firefox at the Safest level; the workspace onion onl
   t.is(home.status, 200)
   t.is(home.headers.date, undefined, 'no clock on the wire')
   // The reporter onion serves no workspace.
-  if (reviewUrl !== service.url) t.is((await socksRequestWithRetries(anonymousSocks, `http://${reporterOnion}/review/login`)).status, 404)
+  t.is((await socksRequestWithRetries(anonymousSocks, `http://${reporterOnion}/review/login`)).status, 404)
 
   // A reporter in Firefox at the Safest level: a report with an attachment, the codename, back in with it.
   const marker = `TOR-${randomBytes(6).toString('hex')}`
