@@ -37,6 +37,22 @@ export interface Config {
   readonly minFreeBytes: number
   /** Open connections the reporter listener accepts at once (server.maxConnections). */
   readonly maxConnections: number
+  /** Where "Exit this page" leads: an ordinary, neutral page (issue 13). */
+  readonly exitUrl: string
+}
+
+/** The "Exit this page" target unless CANDOUR_EXIT_URL says otherwise: GOV.UK's own choice, a weather forecast. */
+export const DEFAULT_EXIT_URL = 'https://www.bbc.co.uk/weather'
+
+// An absolute http(s) URL with nothing that could break out of an attribute or run script.
+function exitUrl (env: Env): string {
+  const raw = env.CANDOUR_EXIT_URL
+  if (raw === undefined || raw === '') return DEFAULT_EXIT_URL
+  let url: URL
+  try { url = new URL(raw) } catch { fail('CANDOUR_EXIT_URL', 'not an absolute URL') }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('CANDOUR_EXIT_URL', 'not an http or https URL')
+  if (url.username !== '' || url.password !== '') fail('CANDOUR_EXIT_URL', 'carries credentials')
+  return url.href
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -103,5 +119,6 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     maxUploads: integer(env, 'CANDOUR_MAX_UPLOADS', 32, 1, 10_000),
     minFreeBytes: integer(env, 'CANDOUR_MIN_FREE_MIB', 2048, 0, 1024 * 1024) * MiB,
     maxConnections: integer(env, 'CANDOUR_MAX_CONNECTIONS', 1024, 16, 65_535),
+    exitUrl: exitUrl(env),
   })
 }

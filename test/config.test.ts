@@ -17,6 +17,8 @@ test('defaults: loopback, 8080, ./data, ./keys, production mode', (t) => {
   t.is(config.scryptCost, 2 ** 15)
   t.is(config.codenameReserve, 500)
   t.is(loadConfig({ CANDOUR_CODENAME_RESERVE: '0' }).codenameReserve, 0)
+  t.is(config.exitUrl, 'https://www.bbc.co.uk/weather')
+  t.is(loadConfig({ CANDOUR_EXIT_URL: 'https://www.example.org/recipes' }).exitUrl, 'https://www.example.org/recipes')
   t.true(Object.isFrozen(config))
 })
 
@@ -33,7 +35,7 @@ test('demo mode only when CANDOUR_DEMO=1; NODE_ENV no longer decides', (t) => {
 })
 
 test('a bad setting stops start-up, naming the setting but never its value', (t) => {
-  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['REVIEW_HOST', 'a/b'], ['REVIEW_PORT', '65536'], ['REVIEW_PORT', '8080'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many'], ['CANDOUR_DEMO', 'yes']] as const) {
+  for (const [name, value] of [['PORT', 'eighty'], ['PORT', '70000'], ['CANDOUR_MAX_FILES', '-1'], ['CANDOUR_SCRYPT_COST', '1000'], ['HOST', 'a b'], ['REVIEW_HOST', 'a/b'], ['REVIEW_PORT', '65536'], ['REVIEW_PORT', '8080'], ['CANDOUR_COOKIE_SECURE', 'yes'], ['CANDOUR_CODENAME_RESERVE', '100001'], ['CANDOUR_CODENAME_RESERVE', 'many'], ['CANDOUR_EXIT_URL', 'javascript:alert(1)'], ['CANDOUR_EXIT_URL', '/relative'], ['CANDOUR_EXIT_URL', 'https://user:secret@example.org/']] as const) {
     const err = t.throws(() => loadConfig({ [name]: value }), { any: true }) as { code?: string; message: string }
     t.is(err.code, 'CONFIG_INVALID')
     t.true(err.message.includes(name))

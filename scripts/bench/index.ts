@@ -19,6 +19,7 @@ import { formatTable, type RunResult, type ScenarioResult } from './results.js'
 import { ROOT, stopAllServers } from './server.js'
 import { concurrencyScenario } from './scenarios/concurrency.js'
 import { loginsScenario } from './scenarios/logins.js'
+import { pageWeightScenario } from './scenarios/page-weight.js'
 import { pagesScenario } from './scenarios/pages.js'
 import { scaleScenario } from './scenarios/scale.js'
 import { textReportsScenario } from './scenarios/text-reports.js'
@@ -34,6 +35,7 @@ export const SCENARIOS: ReadonlyArray<readonly [string, (ctx: BenchContext) => P
   ['5', scaleScenario],
   ['6', concurrencyScenario],
   ['7', torScenario],
+  ['8', pageWeightScenario],
 ]
 
 /** Options of one run. */

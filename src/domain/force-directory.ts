@@ -1,11 +1,13 @@
 /** The forces as the site offers them: known, and available while they have a usable key. */
-import { FORCES, findForce } from './forces.js'
+import { FORCES, complaintsBody, findForce, type ComplaintsBody } from './forces.js'
 
 /** Forces with their availability. */
 export interface ForceDirectory {
   isKnown (id: string): boolean
   isAvailable (id: string): boolean
   name (id: string): string
+  /** The body that handles complaints about the force, or undefined for an unknown id. */
+  complaintsBody (id: string): ComplaintsBody | undefined
   /** Every force with its availability now; the same array for as long as nothing changes. */
   list (): ReadonlyArray<{ id: string; name: string; available: boolean }>
 }
@@ -22,6 +24,7 @@ export function forceDirectory (withKeys: { has (id: string): boolean }): ForceD
     isKnown: (id) => findForce(id) !== undefined,
     isAvailable: (id) => findForce(id) !== undefined && withKeys.has(id),
     name: (id) => findForce(id)?.name ?? id,
+    complaintsBody,
     list () {
       const available = FORCES.map((force) => withKeys.has(force.id))
       const now = available.map((a) => (a ? '1' : '0')).join('')

@@ -84,3 +84,25 @@ export function findForce (id: string): Force | undefined {
 export function isForceId (id: string): boolean {
   return byId.has(id)
 }
+
+/**
+ * The body that handles complaints about a force (issue 13): the Independent
+ * Office for Police Conduct for the forces of England and Wales and the
+ * national special forces, the Police Investigations and Review Commissioner
+ * for Police Scotland, the Police Ombudsman for Northern Ireland for the PSNI.
+ */
+export type ComplaintsBody = 'iopc' | 'pirc' | 'poni'
+
+const BODY_BY_NATION: Readonly<Record<Force['nation'], ComplaintsBody>> = {
+  england: 'iopc',
+  wales: 'iopc',
+  uk: 'iopc',
+  scotland: 'pirc',
+  'northern-ireland': 'poni',
+}
+
+/** The complaints body for the force `id`, or undefined when it is no known force. */
+export function complaintsBody (id: string): ComplaintsBody | undefined {
+  const force = byId.get(id)
+  return force === undefined ? undefined : BODY_BY_NATION[force.nation]
+}

@@ -1,7 +1,7 @@
 /** What a logged-in reporter sees of their reports: force, date, a coarse state, and the replies. */
 import type { Kv } from '../store/kv.js'
 import { getReport, getReporter, type ReportRecord } from '../store/records.js'
-import { findForce } from './forces.js'
+import { complaintsBody, findForce, type ComplaintsBody } from './forces.js'
 import { readReplies, type ReadableReply } from './replies.js'
 import type { ReporterIdentity } from './reporters.js'
 
@@ -14,6 +14,8 @@ const STATES: Record<ReportRecord['status'], ReporterState> = { new: 'received',
 export interface ReporterReport {
   readonly id: string
   readonly forceName: string
+  /** Where complaints about the force go (undefined for a force no longer known). */
+  readonly complaintsBody: ComplaintsBody | undefined
   readonly received: string
   readonly state: ReporterState
   readonly replies: readonly ReadableReply[]
@@ -36,6 +38,7 @@ export async function reporterReports (kv: Kv, identity: ReporterIdentity): Prom
     out.push({
       id: report.id,
       forceName: findForce(report.force)?.name ?? report.force,
+      complaintsBody: complaintsBody(report.force),
       received: report.received,
       state: reporterState(report.status),
       replies: await readReplies(kv, report, identity.replyKey),

@@ -4,7 +4,6 @@
  * error boundary (outermost, so every failure becomes a styled page with its
  * headers), security headers, same-origin check, then the routes.
  */
-import { readFileSync } from 'node:fs'
 import Koa from 'koa'
 import type Router from '@koa/router'
 import { CandourError } from '../errors.js'
@@ -12,9 +11,12 @@ import { logLine } from '../log.js'
 import { ReceiptBox } from './codename-receipts.js'
 import type { WebDeps } from './deps.js'
 import { errorBoundary } from './middleware/error-boundary.js'
+import { localeFromPath, pageContext } from './middleware/locale.js'
 import { sameOrigin } from './middleware/same-origin.js'
 import { securityHeaders } from './middleware/security-headers.js'
+import { loadStaticFiles, sendStaticFile, type StaticFiles } from './static-files.js'
 import { accountRoutes } from './reporter/account.js'
+import { guidanceRoutes } from './reporter/guidance.js'
 import { formLimits } from './reporter/limits.js'
 import { reporterRoutes } from './reporter/routes.js'
 import { reporterSessions } from './reporter/session.js'
@@ -24,16 +26,6 @@ import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
 import { transferRoutes } from './reviewer/transfer.js'
 import { strictRouter } from './router.js'
-
-const STYLESHEET_URL = new URL('../../templates/static/candour.css', import.meta.url)
-
-function loadStylesheet (): Buffer {
-  try {
-    return readFileSync(STYLESHEET_URL)
-  } catch (err) {
-    throw new CandourError('CONFIG_INVALID', 'stylesheet missing: run npm run build:css', { cause: err })
-  }
-}
 
 /** The two applications of one process: the reporters' site and the reviewer workspace. */
 export interface Apps {
@@ -56,23 +48,23 @@ function routesOf (routers: readonly Router[]): Route[] {
 }
 
 // The layers every app starts with, outermost first: the error boundary, the security headers, the same-origin check, the stylesheet.
-function baseApp (deps: WebDeps, stylesheet: Buffer): { app: Koa; statics: Router } {
+// Only the reporters' site speaks Welsh (`/cy/...`, issue 13); the workspace is English only, with no language link.
+function baseApp (deps: WebDeps, staticFiles: StaticFiles, localized: boolean): { app: Koa; statics: Router } {
   const app = new Koa({ proxy: false })
   // No access log and no default error printing: the boundary logs stable codes only.
   app.silent = true
   app.on('error', () => logLine('response error'))
   const { maxTotalMiB } = formLimits(deps.config)
   app.use(errorBoundary(
-    (page) => deps.render('errors/error.njk', { ...page }),
+    (page, ctx) => deps.render('errors/error.njk', { ...(localized ? pageContext(ctx) : { locale: 'en', pagePath: null }), ...page }),
     (status) => status === 413 ? { maxTotalMiB, maxFiles: deps.config.maxFiles } : undefined,
   ))
   app.use(securityHeaders())
+  if (localized) app.use(localeFromPath())
   app.use(sameOrigin())
   const statics = strictRouter()
-  statics.get('/static/candour.css', (ctx) => {
-    ctx.type = 'text/css; charset=utf-8'
-    ctx.body = stylesheet
-  })
+  // Hashed names only (src/web/static-files.ts): an unknown name is the ordinary 404 page.
+  statics.get('/static/:name', (ctx) => sendStaticFile(ctx, staticFiles, ctx.params.name ?? ''))
   mount(app, statics)
   return { app, statics }
 }
@@ -84,17 +76,17 @@ function mount (app: Koa, router: Router): void {
 
 /** Builds both Koa applications for the given dependencies. */
 export function createApps (deps: WebDeps): Apps {
-  const stylesheet = loadStylesheet()
+  const staticFiles = loadStaticFiles()
 
-  const reporter = baseApp(deps, stylesheet)
+  const reporter = baseApp(deps, staticFiles, true)
   const sessions = reporterSessions({
     ...(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs }),
     ...(deps.reporterSessionClock === undefined ? {} : { now: deps.reporterSessionClock }),
   })
-  const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions)]
+  const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions), guidanceRoutes(deps)]
   for (const router of reporterRouters) mount(reporter.app, router)
 
-  const workspace = baseApp(deps, stylesheet)
+  const workspace = baseApp(deps, staticFiles, false)
   // The one store of reviewer sessions, shared by every workspace router.
   const reviewerSessions = reviewerSessionsStore({
     ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),

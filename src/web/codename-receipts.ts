@@ -6,11 +6,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import type { ComplaintsBody } from '../domain/forces.js'
 
 /** What the codename page shows. */
 export interface Receipt {
   readonly codename: string
   readonly forceName: string
+  readonly complaintsBody?: ComplaintsBody | undefined
   readonly urgent: boolean
 }
 

@@ -2,12 +2,23 @@
 // translation is a new JSON file and a new Locale member, never a template change.
 import { readFileSync } from 'node:fs'
 
-export type Locale = 'en'
+export type Locale = 'en' | 'cy'
+
+/** Every locale with a catalogue, English first (the language of the workspace). */
+export const LOCALES: readonly Locale[] = Object.freeze(['en', 'cy'])
+
+/**
+ * Keys that only the reviewer workspace uses: it is English only, so another
+ * catalogue need not have them (they fall back to English), and the parity
+ * test leaves them out. Every other key (reporter pages, public pages, error
+ * pages) must be in every catalogue with the same parameters.
+ */
+export const ENGLISH_ONLY_PREFIXES: readonly string[] = Object.freeze(['review.', 'errors.review.'])
 
 /** Values substituted for `{name}` placeholders; numbers are formatted for the locale. */
 export type MessageParams = Readonly<Record<string, string | number>>
 
-const LANGUAGE_TAGS: Record<Locale, string> = { en: 'en-GB' }
+const LANGUAGE_TAGS: Record<Locale, string> = { en: 'en-GB', cy: 'cy-GB' }
 
 function flatten (node: unknown, prefix: string, into: Map<string, string>): void {
   if (typeof node === 'string') {
@@ -31,11 +42,27 @@ function load (locale: Locale): ReadonlyMap<string, string> {
   return messages
 }
 
-const catalogues: Readonly<Record<Locale, ReadonlyMap<string, string>>> = { en: load('en') }
+const catalogues: Readonly<Record<Locale, ReadonlyMap<string, string>>> = { en: load('en'), cy: load('cy') }
 
 // Limits read better grouped ("100,000"); no message takes a year, which grouping would spoil.
 const numberFormats: Readonly<Record<Locale, Intl.NumberFormat>> = {
-  en: new Intl.NumberFormat(LANGUAGE_TAGS.en, { maximumFractionDigits: 1 })
+  en: new Intl.NumberFormat(LANGUAGE_TAGS.en, { maximumFractionDigits: 1 }),
+  cy: new Intl.NumberFormat(LANGUAGE_TAGS.cy, { maximumFractionDigits: 1 })
+}
+
+/** The messages of a catalogue by key (the parity test compares them). */
+export function catalogue (locale: Locale): ReadonlyMap<string, string> {
+  return catalogues[locale]
+}
+
+function englishOnly (key: string): boolean {
+  return ENGLISH_ONLY_PREFIXES.some((prefix) => key.startsWith(prefix))
+}
+
+/** The path of a page in `locale`: English paths as they are, another language's under its prefix (`/cy/report`). */
+export function localePath (locale: Locale, path: string): string {
+  if (!path.startsWith('/')) throw new TypeError('localePath() expects a path starting with /')
+  return locale === 'en' ? path : `/${locale}${path}`
 }
 
 /** True when `value` is a locale with a catalogue. */
@@ -50,7 +77,7 @@ export function hasMessage (locale: Locale, key: string): boolean {
 
 /** The message `key` for `locale` with `{name}` placeholders filled; throws TypeError on a typo. */
 export function translate (locale: Locale, key: string, params: MessageParams = {}): string {
-  const message = catalogues[locale]?.get(key)
+  const message = catalogues[locale]?.get(key) ?? (englishOnly(key) ? catalogues.en.get(key) : undefined)
   if (message === undefined) throw new TypeError(`Unknown message key: ${key}`)
   return message.replace(/\{([a-zA-Z][a-zA-Z0-9]*)\}/g, (_, name: string) => {
     const value = Object.hasOwn(params, name) ? params[name] : undefined

@@ -42,3 +42,19 @@ export function staticPage (render: () => string, version: () => unknown = () =>
     },
   }
 }
+
+/** A page rendered once per language (again when `version` changes), in the request's language. */
+export function localizedPage (render: (ctx: Context) => string, version: () => unknown, localeOf: (ctx: Context) => string): StaticPage {
+  const pages = new Map<string, StaticPage>()
+  return {
+    send (ctx) {
+      const locale = localeOf(ctx)
+      let page = pages.get(locale)
+      if (page === undefined) {
+        page = staticPage(() => render(ctx), version)
+        pages.set(locale, page)
+      }
+      page.send(ctx)
+    },
+  }
+}

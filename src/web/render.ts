@@ -2,7 +2,9 @@
 // through t(), so every word on a page comes from the message catalogue.
 import { fileURLToPath } from 'node:url'
 import nunjucks from 'nunjucks'
-import { isLocale, translate, type Locale, type MessageParams } from './i18n.js'
+import { DEFAULT_EXIT_URL } from '../config.js'
+import { isLocale, localePath, translate, type Locale, type MessageParams } from './i18n.js'
+import { assetPath } from './static-files.js'
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url))
 const govukDir = fileURLToPath(new URL('../../node_modules/govuk-frontend/dist/', import.meta.url))
@@ -33,11 +35,14 @@ function translateGlobal (this: RenderContext, key: string, params?: MessagePara
 
 // Spares every form field a search of the errors list; returns the shape govuk macros take
 // for `errorMessage`, or undefined when the field is fine.
-function errorForGlobal (this: RenderContext, field: string): { text: string } | undefined {
+function errorForGlobal (this: RenderContext, field: string): { text: string, visuallyHiddenText: string } | undefined {
   const errors = this.ctx['errors']
   if (!Array.isArray(errors)) return undefined
   const error = (errors as FieldError[]).find((e) => e.field === field)
-  return error === undefined ? undefined : { text: translate(localeOf(this), error.key, error.params) }
+  if (error === undefined) return undefined
+  // GOV.UK's hidden "Error:" before the message would otherwise stay English on a Welsh page.
+  const locale = localeOf(this)
+  return { text: translate(locale, error.key, error.params), visuallyHiddenText: translate(locale, 'common.errorHidden') }
 }
 
 // Routes hand dates over as YYYY-MM-DD; the catalogue spells them out ("4 March 2025") so a
@@ -52,6 +57,12 @@ function formatDateGlobal (this: RenderContext, isoDate: string): string {
     // A string, not a number: the locale's number format would group "2,025".
     year: match[1]!
   })
+}
+
+// Every link and form action to the reporter's side goes through localPath, so a page in another
+// language links within that language (the language lives in the path, issue 13).
+function localPathGlobal (this: RenderContext, path: string): string {
+  return localePath(localeOf(this), path)
 }
 
 // nunjucks' own trim filter runs /^\s*|\s*$/g, which takes quadratic time on the long HTML
@@ -75,16 +86,40 @@ function createEnvironment (): nunjucks.Environment {
   environment.addGlobal('t', translateGlobal)
   environment.addGlobal('errorFor', errorForGlobal)
   environment.addGlobal('formatDate', formatDateGlobal)
+  environment.addGlobal('asset', assetPath)
+  environment.addGlobal('localPath', localPathGlobal)
+  environment.addGlobal('pathIn', localePath)
   return environment
 }
 
 const env = createEnvironment()
 
+// Text whose spaces and line breaks are shown as written: form fields, preformatted text, and
+// the elements our stylesheet sets to white-space: pre-wrap (a test keeps this list complete).
+const KEEP_WHITESPACE = /<(textarea|pre)\b[\s\S]*?<\/\1>|<p class="[^"]*\bcandour-reply__text\b[^"]*">[^<]*<\/p>/g
+
+/**
+ * Drops the indentation of every line (the GOV.UK macros indent deeply: a quarter of the report
+ * form's bytes, and HTML goes uncompressed over slow Tor circuits). Whitespace at the start of a
+ * line never changes how HTML renders, except inside the elements KEEP_WHITESPACE spares.
+ */
+export function dropIndentation (html: string): string {
+  let out = ''
+  let last = 0
+  for (const match of html.matchAll(KEEP_WHITESPACE)) {
+    out += html.slice(last, match.index).replace(/\n[ \t\n]+/g, '\n') + match[0]
+    last = match.index + match[0].length
+  }
+  return out + html.slice(last).replace(/\n[ \t\n]+/g, '\n')
+}
+
 /** Renders `template` (a path under templates/) with the page context for one response. */
 export function renderPage (
   template: string,
   context: Record<string, unknown>,
-  options: { locale?: Locale, demoMode: boolean }
+  options: { locale?: Locale, demoMode: boolean, exitUrl?: string }
 ): string {
-  return env.render(template, { ...context, locale: options.locale ?? 'en', demoMode: options.demoMode })
+  // The locale comes from the options, else from the page context (routes pass the request's), else English.
+  const locale = options.locale ?? (isLocale(context.locale) ? context.locale : 'en')
+  return dropIndentation(env.render(template, { ...context, locale, demoMode: options.demoMode, exitUrl: options.exitUrl ?? DEFAULT_EXIT_URL }))
 }

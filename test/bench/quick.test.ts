@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { WALK_PAGES } from '../../scripts/bench/page-walk.js'
 import type { RunResult } from '../../scripts/bench/results.js'
 
 const run = promisify(execFile)
@@ -25,6 +26,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   '5-scale': ['scale.fill.rate', 'scale.startup', 'scale.inbox.p50', 'scale.inbox.p99', 'scale.report.p50', 'scale.report.p99', 'scale.store.perReport', 'scale.store.total'],
   '6-concurrency': ['concurrency.accepted', 'concurrency.stored', 'concurrency.seconds', 'concurrency.throughput', 'concurrency.peakRss'],
   '7-tor': ['tor.stored', 'tor.seconds', 'tor.peakRss', 'tor.page.rest.p99', 'tor.page.p99'],
+  '8-weight': WALK_PAGES.flatMap((page) => [`weight.${page}.html`, `weight.${page}.total`]),
 }
 
 // Figures that carry a reference measured in the same run, and so a ratio.

@@ -90,7 +90,9 @@ test('the image holds compiled code and production dependencies only, runs as no
     const names = files.map((file) => file.name)
     t.true(names.includes('app/dist/main.js'))
     t.true(names.includes('app/dist/cli/index.js'))
-    t.true(names.includes('app/templates/static/candour.css'))
+    // The stylesheets under their hashed names, with their gzip and brotli copies and the manifest.
+    t.true(names.includes('app/templates/static/dist/manifest.json'))
+    t.true(names.some((name) => /^app\/templates\/static\/dist\/reporter\.[0-9a-f]{16}\.css\.br$/.test(name)))
     t.false(names.some((name) => name.startsWith('app/src/') || (name.startsWith('app/dist/') && name.endsWith('.ts'))), 'no TypeScript sources')
     for (const tool of ['tsx', 'sass', 'typescript', 'esbuild', 'ava', 'playwright-core', 'puppeteer-core']) {
       t.false(names.some((name) => name.startsWith(`app/node_modules/${tool}/`)), `${tool} is not in the image`)

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { exportForce } from '../../src/cli/export.js'
 import { connectControl } from '../../src/store/control.js'
 import { translate } from '../../src/web/i18n.js'
+import { assetPath } from '../../src/web/static-files.js'
 import { foreignRequests, navigate, openPage, type TestPage, useServiceAndBrowser } from '../helpers/browser.js'
 import { gpgHome } from '../helpers/gpg.js'
 import type { TestService } from '../helpers/service.js'
@@ -226,5 +227,5 @@ test('no page has a script, and the browser asks nothing of any other origin', a
   t.deepEqual(foreignRequests(requests, service.url), [])
   // The recording is real: the pages and their stylesheet were requested from the site.
   t.true(requests.includes(`${service.url}/report`))
-  t.true(requests.includes(`${service.url}/static/candour.css`))
+  t.true(requests.includes(`${service.url}${assetPath('reporter.css')}`))
 })

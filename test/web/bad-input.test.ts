@@ -12,6 +12,7 @@ import { connectControl } from '../../src/store/control.js'
 import type { Kv, Space } from '../../src/store/kv.js'
 import { reportsOfForce } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
+import { assetPath } from '../../src/web/static-files.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
 const MiB = 1024 * 1024
@@ -136,7 +137,7 @@ function say (key: string, params?: Record<string, string | number>): string {
 function assertLayout (t: ExecutionContext, page: Page, title: string): void {
   t.regex(String(page.headers['content-type']), /^text\/html; charset=utf-8$/)
   t.true(page.body.startsWith('<!DOCTYPE html>'))
-  t.true(page.body.includes('<link rel="stylesheet" href="/static/candour.css">'))
+  t.true(page.body.includes(`<link rel="stylesheet" href="${assetPath('reporter.css')}">`))
   t.true(page.body.includes('<main class="govuk-main-wrapper" id="main-content">'))
   t.true(page.body.includes(`<title>${title} – ${say('service.name')}</title>`), title)
 }

@@ -5,6 +5,7 @@
 import test, { type ExecutionContext } from 'ava'
 import http from 'node:http'
 import { translate } from '../../src/web/i18n.js'
+import { assetPath, IMMUTABLE } from '../../src/web/static-files.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 
 let service: TestService
@@ -29,7 +30,8 @@ interface Answer {
 /** One request over node:http, so that the headers are exactly those on the wire. */
 function request (method: string, pathname: string, headers: Record<string, string | number> = {}, body?: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(pathname, service.url), { method, headers })
+    // A fresh connection per request: a kept-alive socket the server has just closed (5 s idle) fails on a slow machine.
+    const req = http.request(new URL(pathname, service.url), { agent: false, method, headers })
     let responded = false
     req.on('response', (res) => {
       responded = true
@@ -88,7 +90,8 @@ function assertSecurityHeaders (t: ExecutionContext, answer: Answer, label: stri
   t.is(one(answer, 'x-frame-options'), 'DENY', label)
   t.is(one(answer, 'referrer-policy'), 'same-origin', label)
   t.is(one(answer, 'x-content-type-options'), 'nosniff', label)
-  t.is(one(answer, 'cache-control'), 'no-store', label)
+  // A hashed static file never changes, so it alone may be kept (src/web/static-files.ts); every page is no-store.
+  t.is(one(answer, 'cache-control'), label.includes('/static/') && answer.status === 200 ? IMMUTABLE : 'no-store', label)
   for (const absent of ['etag', 'last-modified', 'date', 'x-powered-by', 'server']) t.false(answer.headers.has(absent), `${label}: no ${absent}`)
 }
 
@@ -101,9 +104,11 @@ function assertSelfContained (t: ExecutionContext, html: string, label: string):
   t.false(/<(?:iframe|object|embed|frame|base)\b/i.test(html), `${label}: an embedding or base element`)
   t.false(/http-equiv\s*=\s*["']?refresh/i.test(html), `${label}: a refresh`)
   const own = new URL(service.url).host
-  // The one exception: the SVG namespace name on the GOV.UK start button's inline arrow. It is an
-  // identifier, never fetched; every other absolute URL must be our own.
-  const text = html.replace(/ xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')
+  // Two exceptions: the SVG namespace name on the GOV.UK start button's inline arrow (an identifier,
+  // never fetched), and the "Exit this page" link to the configured neutral site, which is a way
+  // out, not a resource. Every other absolute URL must be our own.
+  const exitLink = `href="${service.config.exitUrl}" role="button" draggable="false" class="govuk-button govuk-button--warning govuk-exit-this-page__button`
+  const text = html.replace(/ xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '').replace(exitLink, '')
   for (const match of text.matchAll(/(?:https?:)?\/\/[^\s"'<>)]+/gi)) {
     // "//" inside text that is not a URL (there is none today) would land here too: better loud than blind.
     const url = match[0].startsWith('//') ? `http:${match[0]}` : match[0]
@@ -111,7 +116,7 @@ function assertSelfContained (t: ExecutionContext, html: string, label: string):
     try { host = new URL(url).host } catch { /* leave empty */ }
     t.is(host, own, `${label}: ${match[0]}`)
   }
-  for (const match of html.matchAll(/\s(?:href|src|action|formaction|srcset|poster|background)\s*=\s*["']?([^"'\s>]*)/gi)) {
+  for (const match of text.matchAll(/\s(?:href|src|action|formaction|srcset|poster|background)\s*=\s*["']?([^"'\s>]*)/gi)) {
     const target = match[1]!
     t.true(target.startsWith('/') || target.startsWith('#'), `${label}: a link to ${target}`)
     t.false(target.startsWith('//'), `${label}: a protocol-relative link to ${target}`)
@@ -131,15 +136,17 @@ async function codenamePages (): Promise<{ posted: Answer; shown: Answer; gone: 
 
 test('every response carries the security headers, errors included, and no Date, ETag, Last-Modified, Server or X-Powered-By', async (t) => {
   const { posted, shown, gone } = await codenamePages()
+  const css = assetPath('reporter.css')
   const answers: Array<[string, Answer, number]> = [
     ['GET /', await request('GET', '/'), 200],
     ['HEAD /', await request('HEAD', '/'), 200],
     ['GET /report', await request('GET', '/report'), 200],
-    ['GET /static/candour.css', await request('GET', '/static/candour.css'), 200],
-    ['GET /static/candour.css again, conditional', await request('GET', '/static/candour.css', { 'If-None-Match': '*', 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' }), 200],
+    ['GET /static/reporter.css (hashed)', await request('GET', css), 200],
+    ['GET /static/reporter.css (hashed) again, conditional', await request('GET', css, { 'If-None-Match': '*', 'If-Modified-Since': 'Mon, 01 Jan 2001 00:00:00 GMT' }), 200],
+    ['GET /static/ under its plain name', await request('GET', '/static/reporter.css'), 404],
     ['GET /nowhere', await request('GET', '/nowhere'), 404],
     ['DELETE /report', await request('DELETE', '/report'), 405],
-    ['PUT /static/candour.css', await request('PUT', '/static/candour.css', { 'Content-Length': 0 }), 405],
+    ['PUT /static/reporter.css (hashed)', await request('PUT', css, { 'Content-Length': 0 }), 405],
     ['POST /report urlencoded', await request('POST', '/report', { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': 3 }, Buffer.from('a=b')), 400],
     ['POST /report with form errors', await postReport({ force: 'kent' }), 400],
     ['POST /report cross-site', await postReport(VALID, { 'Sec-Fetch-Site': 'cross-site' }), 403],

@@ -1,9 +1,10 @@
 import test from 'ava'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { renderPage, type FieldError } from '../../src/web/render.js'
 import { hasMessage, translate } from '../../src/web/i18n.js'
+import { builtStylesheet } from '../helpers/static-files.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const live = { demoMode: false }
@@ -112,8 +113,7 @@ test('a reply is escaped text and keeps its line breaks', (t) => {
   const html = renderPage('reporter/reports.njk', { reporterSession, reports }, live)
   t.false(html.includes('<b>x</b>'))
   t.true(html.includes('<p class="govuk-body candour-reply__text">&lt;b&gt;x&lt;/b&gt;\nline2</p>'))
-  const css = readFileSync(join(root, 'templates/static/candour.css'), 'utf8')
-  t.regex(css, /\.candour-reply__text\{[^}]*white-space:pre-wrap/)
+  t.regex(builtStylesheet('reporter.css'), /\.candour-reply__text\{[^}]*white-space:pre-wrap/)
 })
 
 test('text from the store is escaped in every part of the reports page', (t) => {

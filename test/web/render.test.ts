@@ -2,9 +2,11 @@ import test from 'ava'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join, relative } from 'node:path'
-import { renderPage, type FieldError } from '../../src/web/render.js'
+import { dropIndentation, renderPage, type FieldError } from '../../src/web/render.js'
 import { hasMessage, translate } from '../../src/web/i18n.js'
-import { cssProblems } from '../../scripts/build-css.js'
+import { cssProblems, STYLESHEETS } from '../../scripts/build-css.js'
+import { assetPath } from '../../src/web/static-files.js'
+import { builtStylesheet } from '../helpers/static-files.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const templatesDir = join(root, 'templates')
@@ -68,7 +70,9 @@ test('every template renders, with no script, event handler or javascript: URL',
     t.notRegex(html, /<script/i, name)
     t.notRegex(html, /\son[a-z]+\s*=/i, name)
     t.notRegex(html, /javascript:/i, name)
-    t.regex(html, /<link rel="stylesheet" href="\/static\/candour\.css">/, name)
+    // One stylesheet, under its hashed name: the workspace's for workspace pages, the reporter's for the rest.
+    const sheet = name.startsWith('reviewer/') ? 'workspace.css' : 'reporter.css'
+    t.true(html.includes(`<link rel="stylesheet" href="${assetPath(sheet)}">`), name)
   }
 })
 
@@ -188,18 +192,27 @@ test('the layout has a language, a skip link, and the demo banner only in demo m
   t.true(demo.includes(translate('en', 'layout.demo.body')))
 })
 
-test('the compiled stylesheet loads no font, image or other URL', (t) => {
-  let css: string
-  try {
-    css = readFileSync(join(templatesDir, 'static/candour.css'), 'utf8')
-  } catch {
-    t.fail('templates/static/candour.css is missing: run `npm run build:css` first')
-    return
+test('the compiled stylesheets load no font, image or other URL', (t) => {
+  for (const name of STYLESHEETS) {
+    const css = builtStylesheet(name)
+    t.deepEqual(cssProblems(css), [], name)
+    t.notRegex(css, /@font-face/i, name)
+    t.notRegex(css, /url\(\s*['"]?https?:/i, name)
+    t.notRegex(css, /GDS Transport/i, name)
+    t.regex(css, /\.candour-header/, name)
+    t.regex(css, /\.govuk-error-summary/, name)
   }
-  t.deepEqual(cssProblems(css), [])
-  t.notRegex(css, /@font-face/i)
-  t.notRegex(css, /url\(\s*['"]?https?:/i)
-  t.notRegex(css, /GDS Transport/i)
-  t.regex(css, /\.candour-header/)
-  t.regex(css, /\.govuk-error-summary/)
+  // Each audience gets only its own components: the workspace's tables stay out of the reporter's bytes.
+  t.notRegex(builtStylesheet('reporter.css'), /\.govuk-table/)
+  t.regex(builtStylesheet('workspace.css'), /\.govuk-table/)
+  t.regex(builtStylesheet('reporter.css'), /\.govuk-exit-this-page/)
+})
+
+test('dropping indentation keeps form values, preformatted text and pre-wrap replies as written', (t) => {
+  const kept = '<textarea id="m">\n  two spaces\n\n\tand a tab</textarea><pre>\n   x</pre><p class="govuk-body candour-reply__text">a\n    b</p>'
+  t.is(dropIndentation(`<div>\n    <p>\n      text\n    </p>\n  ${kept}\n  </div>`), `<div>\n<p>\ntext\n</p>\n${kept}\n</div>`)
+  // Every class our stylesheet keeps whitespace in must be spared: the list in render.ts is complete.
+  const scss = readFileSync(join(templatesDir, 'static/_candour.scss'), 'utf8')
+  const preClasses = [...scss.matchAll(/\.([a-z_-]+)\s*\{[^}]*white-space:\s*pre/g)].map((m) => m[1]!)
+  t.deepEqual(preClasses, ['candour-reply__text'])
 })

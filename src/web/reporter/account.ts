@@ -13,6 +13,7 @@ import { reporterReports } from '../../domain/reporter-view.js'
 import { authenticate, codenameShape } from '../../domain/reporters.js'
 import { CandourError, isCandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
+import { localRedirect, pageContext } from '../middleware/locale.js'
 import { readMultipart } from '../multipart.js'
 import type { FieldError } from '../render.js'
 import { csrfMatches, type Session } from '../sessions.js'
@@ -35,14 +36,14 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
 
   const html = (ctx: Context, template: string, context: Record<string, unknown>, session?: Session<ReporterIdentity>): void => {
     ctx.type = 'text/html; charset=utf-8'
-    ctx.body = deps.render(template, { ...sessionContext(session), ...context })
+    ctx.body = deps.render(template, { ...pageContext(ctx), ...sessionContext(session), ...context })
   }
 
   const required = (ctx: Context): Session<ReporterIdentity> | undefined => {
     const session = currentReporter(ctx, sessions)
     if (session === undefined) {
       ctx.status = 303
-      ctx.redirect('/login?session=ended')
+      localRedirect(ctx, '/login?session=ended')
     }
     return session
   }
@@ -73,7 +74,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     const session = sessions.create(identity, currentReporter(ctx, sessions))
     setReporterCookie(ctx, session.id, config.cookieSecure)
     ctx.status = 303
-    ctx.redirect('/reports')
+    localRedirect(ctx, '/reports')
   })
 
   router.post('/logout', async (ctx) => {
@@ -102,7 +103,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     const deleted = await deleteReporterCopy(kv, session.data.reporterId, form.get('report') ?? '', form.get('reply') ?? '')
     if (!deleted) throw new CandourError('NOT_FOUND', 'reply not found')
     ctx.status = 303
-    ctx.redirect('/reports?done=reply-deleted')
+    localRedirect(ctx, '/reports?done=reply-deleted')
   })
 
   // Issue 9: a reporter logged out while writing (idle, or the session's lifetime) gets their text
@@ -122,7 +123,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     const session = required(ctx)
     if (session === undefined) return
     const report = await ownReport(kv, session.data.reporterId, typeof ctx.query.report === 'string' ? ctx.query.report : '')
-    html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received }, values: {}, errors: [], limits }, session)
+    html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), complaintsBody: deps.forces.complaintsBody(report.force), received: report.received }, values: {}, errors: [], limits }, session)
   })
 
   router.post('/further', deps.uploads.middleware(), async (ctx) => {
@@ -165,7 +166,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
         await target.abandon()
         const report = await ownReport(kv, session.data.reporterId, reportId ?? '')
         ctx.status = 400
-        html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received }, values: { message: truncated ? '' : message }, errors, filesDropped, limits }, session)
+        html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), complaintsBody: deps.forces.complaintsBody(report.force), received: report.received }, values: { message: truncated ? '' : message }, errors, filesDropped, limits }, session)
         return
       }
       await target.commit(message)
@@ -185,7 +186,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
       return
     }
     ctx.status = 303
-    ctx.redirect('/reports?done=further-sent')
+    localRedirect(ctx, '/reports?done=further-sent')
   })
 
   return router

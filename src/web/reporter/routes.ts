@@ -13,7 +13,9 @@ import type { ReceiptBox } from '../codename-receipts.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import type { WebDeps } from '../deps.js'
 import { readMultipart } from '../multipart.js'
-import { staticPage } from '../page-cache.js'
+import { localizedPage } from '../page-cache.js'
+import { localRedirect, pageContext, requestLocale } from '../middleware/locale.js'
+import { localePath } from '../i18n.js'
 import { csrfMatches } from '../sessions.js'
 import { refuseFileIfLow, uploadTicket } from '../upload-gate.js'
 import { formErrors } from './form-errors.js'
@@ -34,18 +36,19 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
   const router = strictRouter()
   const { config, forces } = deps
   const limits = formLimits(config)
-  const cookie = { path: RECEIPT_PATH, secure: config.cookieSecure }
+  // The receipt page's own path in each language: the cookie goes to that one page only.
+  const cookie = (ctx: Context): { path: string; secure: boolean } => ({ path: localePath(requestLocale(ctx), RECEIPT_PATH), secure: config.cookieSecure })
 
   const html = (ctx: Context, template: string, context: Record<string, unknown>): void => {
     ctx.type = 'text/html; charset=utf-8'
-    ctx.body = deps.render(template, { ...sessionContext(currentReporter(ctx, sessions)), ...context })
+    ctx.body = deps.render(template, { ...pageContext(ctx), ...sessionContext(currentReporter(ctx, sessions)), ...context })
   }
 
-  // Without a session these two pages are the same for everyone: rendered once.
-  const landing = staticPage(() => deps.render('reporter/start.njk', sessionContext(undefined)))
+  // Without a session these two pages are the same for everyone: rendered once per language.
+  const landing = localizedPage((ctx) => deps.render('reporter/start.njk', { ...pageContext(ctx), pagePath: '/', ...sessionContext(undefined) }), () => undefined, requestLocale)
   const emptyForm = (): Record<string, unknown> => ({ forces: forces.list(), values: {}, errors: [], filesDropped: false, limits })
   // Rendered again only when a force's availability changes (a key expiring while the server runs).
-  const form = staticPage(() => deps.render('reporter/report-form.njk', { ...sessionContext(undefined), ...emptyForm() }), () => forces.list())
+  const form = localizedPage((ctx) => deps.render('reporter/report-form.njk', { ...pageContext(ctx), pagePath: '/report', ...sessionContext(undefined), ...emptyForm() }), () => forces.list(), requestLocale)
 
   router.get('/', (ctx) => {
     if (currentReporter(ctx, sessions) === undefined) landing.send(ctx)
@@ -119,7 +122,8 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
       filesDropped ||= submission.attachmentCount > 0
       await submission.abandon()
       ctx.status = 400
-      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: formErrors(problems, limits), filesDropped, limits })
+      const chosen = forces.isKnown(values.force ?? '') ? { forceName: forces.name(values.force!), complaintsBody: forces.complaintsBody(values.force!) } : {}
+      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: formErrors(problems, limits), filesDropped, limits, ...chosen })
       return
     }
     let receipt
@@ -130,27 +134,29 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
       throw err
     }
     const forceName = forces.name(checked.answers.force)
+    const complaintsBody = forces.complaintsBody(checked.answers.force)
     if (receipt.codename === undefined) {
-      html(ctx, 'reporter/report-added.njk', { forceName, urgent: receipt.urgent })
+      html(ctx, 'reporter/report-added.njk', { forceName, complaintsBody, urgent: receipt.urgent })
       return
     }
-    const handle = receipts.put({ codename: receipt.codename, forceName, urgent: receipt.urgent })
+    const handle = receipts.put({ codename: receipt.codename, forceName, complaintsBody, urgent: receipt.urgent })
     // Session cookie (no Expires/Max-Age), scoped to the one page that reads it; it holds a handle, never the codename.
-    ctx.set('Set-Cookie', sessionCookie(RECEIPT_COOKIE, handle, cookie))
+    ctx.set('Set-Cookie', sessionCookie(RECEIPT_COOKIE, handle, cookie(ctx)))
     ctx.status = 303
-    ctx.redirect(RECEIPT_PATH)
+    localRedirect(ctx, RECEIPT_PATH)
   })
 
   router.get(RECEIPT_PATH, (ctx) => {
     const handle = readHandle(ctx.get('Cookie'), RECEIPT_COOKIE)
     const receipt = handle === undefined ? undefined : receipts.take(handle)
-    ctx.set('Set-Cookie', clearedCookie(RECEIPT_COOKIE, cookie))
+    ctx.set('Set-Cookie', clearedCookie(RECEIPT_COOKIE, cookie(ctx)))
     if (receipt === undefined) {
       ctx.status = 404
       html(ctx, 'errors/error.njk', { status: 404, titleKey: 'errors.page.receiptGone.title', bodyKey: 'errors.page.receiptGone.body' })
       return
     }
-    html(ctx, 'reporter/codename.njk', { ...receipt })
+    // No link to the other language here: the codename can be shown once only, and following it would lose it.
+    html(ctx, 'reporter/codename.njk', { ...receipt, pagePath: null })
   })
 
   return router

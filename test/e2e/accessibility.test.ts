@@ -1,0 +1,84 @@
+/**
+ * axe-core with the WCAG 2.2 A and AA rules (issue 13): no violation on any
+ * reporter page in English or Welsh, nor on any workspace page. Each page is
+ * the HTML the server sent (walked over real HTTP, forms posted as a browser
+ * would), opened in Chromium at its own URL with the server's own stylesheet,
+ * so colour contrast is measured on what a reporter sees. The pages hold no
+ * script; the browser's JavaScript is on only so that the driver can run axe.
+ */
+import test from 'ava'
+import type { Browser, Page } from 'playwright-core'
+import { walkReporterPages } from '../../scripts/bench/page-walk.js'
+import { axeViolations, describeViolations } from '../helpers/axe.js'
+import { launchChromium } from '../helpers/browser.js'
+import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin } from '../helpers/reviewer.js'
+import { startTestService, type TestService } from '../helpers/service.js'
+import { submitReport } from '../helpers/submit.js'
+
+let service: TestService
+let browser: Browser
+let page: Page
+
+test.before(async () => {
+  service = await startTestService()
+  browser = await launchChromium()
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
+  page = await context.newPage()
+})
+
+test.after.always(async () => {
+  await browser?.close()
+  await service?.dispose()
+})
+
+/** Opens `html` in the browser as the document at `url` (its stylesheet comes from the server) and runs axe on it. */
+async function check (url: string, html: string): Promise<string> {
+  await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }))
+  try {
+    await page.goto(url)
+    return describeViolations(await axeViolations(page))
+  } finally {
+    await page.unroute(url)
+  }
+}
+
+for (const [language, prefix] of [['English', ''], ['Welsh', '/cy']] as const) {
+  test.serial(`every reporter page in ${language} has no WCAG 2.2 A or AA violation`, async (t) => {
+    const pages = await walkReporterPages(service.url, { prefix })
+    t.true(pages.length >= 15)
+    for (const walked of pages) {
+      // A page that answered a form is shown at the form's address, as the browser shows it.
+      t.is(await check(`${service.url}${walked.path.split('?')[0]}?axe=${walked.name}`, walked.html), '', `${language} ${walked.name}`)
+    }
+  })
+}
+
+test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) => {
+  // i9a moves the workspace to its own listener; until then it shares the reporter's.
+  const base = (service as { reviewUrl?: string }).reviewUrl ?? service.url
+  await submitReport(service.url, { force: 'gwent', category: 'bribery', message: 'An accessibility check.', anonymity: 'anonymous', 'at-risk': 'yes' })
+  const reviewer = await addReviewer(service.dataDir, 'axe-reviewer', 'gwent')
+  const admin = await addReviewer(service.dataDir, 'axe-admin', null)
+  const html = async (res: Response): Promise<string> => res.text()
+
+  const pages: Array<[string, string, string]> = []
+  pages.push(['login', '/review/login', await html(await fetch(`${base}/review/login`))])
+  pages.push(['login with errors', '/review/login', await html(await postReviewerLogin(base, { username: '', password: '', code: '' }))])
+  const visit = await loginReviewer(base, reviewer)
+  const inbox = await html(await getAsReviewer(base, visit, '/review/'))
+  pages.push(['inbox', '/review/', inbox])
+  const reportPath = /href="(\/review\/report\/[0-9a-f]+)"/.exec(inbox)?.[1]
+  t.truthy(reportPath)
+  pages.push(['report', reportPath!, await html(await getAsReviewer(base, visit, reportPath!))])
+  pages.push(['report, reply refused', `${reportPath!}/reply`, await html(await postFormAsReviewer(base, visit, `${reportPath!}/reply`, { csrf: visit.csrf, text: '' }))])
+  pages.push(['delete confirmation', `${reportPath!}/delete`, await html(await getAsReviewer(base, visit, `${reportPath!}/delete`))])
+  pages.push(['not found', '/review/report/000000000000000000000000', await html(await getAsReviewer(base, visit, '/review/report/000000000000000000000000'))])
+  const adminVisit = await loginReviewer(base, admin, 1)
+  pages.push(['administrator inbox', '/review/', await html(await getAsReviewer(base, adminVisit, '/review/'))])
+  pages.push(['audit log', '/review/audit', await html(await getAsReviewer(base, adminVisit, '/review/audit'))])
+
+  for (const [name, path, body] of pages) {
+    t.true(body.startsWith('<!DOCTYPE html>'), name)
+    t.is(await check(`${base}${path}?axe=${encodeURIComponent(name)}`, body), '', name)
+  }
+})
