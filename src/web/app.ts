@@ -56,7 +56,7 @@ function baseApp (deps: WebDeps, staticFiles: StaticFiles, localized: boolean): 
   app.on('error', () => logLine('response error'))
   const { maxTotalMiB } = formLimits(deps.config)
   app.use(errorBoundary(
-    (page, ctx) => deps.render('errors/error.njk', { ...(localized ? pageContext(ctx) : { locale: 'en', pagePath: null }), ...page }),
+    (page, ctx) => deps.render('errors/error.njk', { ...(localized ? { ...pageContext(ctx), pagePath: '/' } : { locale: 'en', pagePath: null }), ...page }),
     (status) => status === 413 ? { maxTotalMiB, maxFiles: deps.config.maxFiles } : undefined,
   ))
   app.use(securityHeaders())

@@ -8,6 +8,7 @@
  * reporters' listener answers every workspace path as missing while the
  * workspace listener serves it.
  */
+import { assetPath } from '../../src/web/static-files.js'
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
 import { addReviewer, loginReviewer, type ReviewerVisit } from '../helpers/reviewer.js'
@@ -35,7 +36,8 @@ test.after.always(async () => { await service?.dispose() })
 function concrete (pattern: string): { path: string; fixed: (segment: number) => boolean } {
   const segments = pattern.split('/')
   return {
-    path: segments.map((s) => s.startsWith(':') ? reportId : s).join('/'),
+    // A static file's name is its hashed one (issue 13); every other parameter is a report id.
+    path: pattern === '/static/:name' ? assetPath('reporter.css') : segments.map((s) => s.startsWith(':') ? reportId : s).join('/'),
     fixed: (index) => !(segments[index] ?? '').startsWith(':'),
   }
 }

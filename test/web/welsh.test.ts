@@ -86,9 +86,9 @@ test('every page links to its other-language version with lang and hreflang, exc
 })
 
 test('the language comes from the path only: no cookie, no Accept-Language guessing; /cy goes to /cy/', async (t) => {
-  const guessed = await wireRequest(`${service.url}/`, { headers: { 'Accept-Language': 'cy-GB,cy;q=0.9' } })
+  const guessed = await wireRequest(`${service.url}/`, { headers: { 'Accept-Language': 'cy-GB,cy;q=0.9', 'Accept-Encoding': 'identity' } })
   t.true(guessed.body.toString('utf8').includes('<html lang="en"'))
-  const chosen = await wireRequest(`${service.url}/cy/`, { headers: { 'Accept-Language': 'en-GB' } })
+  const chosen = await wireRequest(`${service.url}/cy/`, { headers: { 'Accept-Language': 'en-GB', 'Accept-Encoding': 'identity' } })
   t.true(chosen.body.toString('utf8').includes('<html lang="cy"'))
   t.is(chosen.headers['set-cookie'], undefined)
   const bare = await wireRequest(`${service.url}/cy`)
