@@ -38,16 +38,17 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/templates ./templates
 COPY keys ./keys
 
-# The same memory settings as `npm start` (measured in docs/performance.md). Inside the container
-# the listeners bind every address; deploy/compose.yaml binds them to loopback for tor instead.
-ENV HOST=0.0.0.0 REVIEW_HOST=0.0.0.0 DATA_DIR=/data KEYS_DIR=/app/keys MALLOC_ARENA_MAX=2
+# The same memory settings as `npm start` (measured in docs/performance.md). The reporter listener
+# binds every address of the container; the workspace's only its loopback, so a careless `-p 8081`
+# publishes nothing and only a tor in the same network namespace (deploy/compose.yaml) reaches it.
+ENV HOST=0.0.0.0 REVIEW_HOST=127.0.0.1 DATA_DIR=/data KEYS_DIR=/app/keys MALLOC_ARENA_MAX=2
 # A fresh volume takes this directory's owner, so the non-root user can write it.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME /data
 
 # The code stays owned by root: the service cannot change it.
 USER node
-EXPOSE 8080 8081
+EXPOSE 8080
 # No curl or wget in the image: the command line asks the running server over its control socket
 # and its listeners over loopback.
 HEALTHCHECK --interval=30s --timeout=30s --start-period=120s --retries=3 CMD ["node", "dist/cli/index.js", "health"]
