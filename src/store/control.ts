@@ -10,7 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { CandourError } from '../errors.js'
-import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type Space } from './kv.js'
+import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type SnapshotEntry, type Space } from './kv.js'
 
 /** The socket's file name inside DATA_DIR. */
 export const CONTROL_SOCKET = 'control.sock'
@@ -19,7 +19,7 @@ const PAGE_ENTRIES = 256
 const PAGE_BYTES = 4 * 1024 * 1024
 const MAX_LINE = 64 * 1024 * 1024
 
-interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean }
+interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean; snapshot?: number }
 type WireExpect = { space: string; key: string; value: string | null }
 type WireOp = { type: 'put' | 'del'; space: string; key: string; value?: string }
 
@@ -33,8 +33,45 @@ function str (value: unknown): string {
   return value
 }
 
-async function answer (kv: Kv, req: Request): Promise<unknown> {
+// The snapshots one connection holds open: each is a LevelDB iterator read a page at a time,
+// so a whole-store copy through the socket sees one moment of the store, as a direct one does.
+interface Connection { readonly snapshots: Map<number, AsyncIterator<SnapshotEntry>>; next: number }
+const MAX_SNAPSHOTS = 4
+
+async function snapshotPage (connection: Connection, id: unknown): Promise<{ entries: Array<[string, string, string]>; done: boolean }> {
+  const iterator = connection.snapshots.get(Number(id))
+  if (iterator === undefined) throw new TypeError('unknown snapshot')
+  const entries: Array<[string, string, string]> = []
+  let bytes = 0
+  while (entries.length < PAGE_ENTRIES && bytes < PAGE_BYTES) {
+    const next = await iterator.next()
+    if (next.done === true) {
+      connection.snapshots.delete(Number(id))
+      return { entries, done: true }
+    }
+    const [space, key, value] = next.value
+    entries.push([space, key, Buffer.from(value).toString('base64')])
+    bytes += value.byteLength
+  }
+  return { entries, done: false }
+}
+
+async function answer (kv: Kv, req: Request, connection: Connection): Promise<unknown> {
   switch (req.op) {
+    case 'snapshot-open': {
+      if (connection.snapshots.size >= MAX_SNAPSHOTS) throw new TypeError('too many snapshots')
+      const id = connection.next++
+      const iterator = kv.snapshot()[Symbol.asyncIterator]()
+      connection.snapshots.set(id, iterator)
+      return id
+    }
+    case 'snapshot-page': return snapshotPage(connection, req.snapshot)
+    case 'snapshot-close': {
+      const iterator = connection.snapshots.get(Number(req.snapshot))
+      connection.snapshots.delete(Number(req.snapshot))
+      await iterator?.return?.()
+      return null
+    }
     case 'ping': return 'pong'
     case 'get': {
       const value = await kv.get(space(req.space), str(req.key))
@@ -81,14 +118,20 @@ export async function serveControl (kv: Kv, dataDir: string): Promise<ControlSer
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    const connection: Connection = { snapshots: new Map(), next: 1 }
+    socket.on('close', () => {
+      sockets.delete(socket)
+      // A command that went away mid-copy must not leave its snapshot pinning old data.
+      for (const iterator of connection.snapshots.values()) void iterator.return?.()?.catch(() => {})
+      connection.snapshots.clear()
+    })
     socket.on('error', () => socket.destroy())
     const lines = readline.createInterface({ input: socket, crlfDelay: Infinity })
     lines.on('line', (line) => {
       if (line.length > MAX_LINE) { socket.destroy(); return }
       let req: Request
       try { req = JSON.parse(line) as Request } catch { socket.destroy(); return }
-      answer(kv, req).then(
+      answer(kv, req, connection).then(
         (result) => socket.write(JSON.stringify({ id: req.id, ok: true, result }) + '\n'),
         (err: unknown) => socket.write(JSON.stringify({ id: req.id, ok: false, code: err instanceof CandourError ? err.code : 'CONTROL_FAILED' }) + '\n'),
       )
@@ -184,6 +227,20 @@ class RemoteKv implements Kv {
 
   async * keys (space: Space, range: Range = {}): AsyncIterable<string> {
     for await (const [key] of this.#pages(space, range, true)) yield key
+  }
+
+  async * snapshot (): AsyncIterable<SnapshotEntry> {
+    const id = await this.#call({ op: 'snapshot-open' }) as number
+    let done = false
+    try {
+      while (!done) {
+        const page = await this.#call({ op: 'snapshot-page', snapshot: id }) as { entries: Array<[Space, string, string]>; done: boolean }
+        done = page.done
+        for (const [space, key, value] of page.entries) yield [space, key, Buffer.from(value, 'base64')]
+      }
+    } finally {
+      if (!done) await this.#call({ op: 'snapshot-close', snapshot: id }).catch(() => {})
+    }
   }
 
   async compact (space: Space, range: { gte: string; lt: string }): Promise<void> {

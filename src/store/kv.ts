@@ -23,6 +23,9 @@ export interface Expectation {
   readonly value: Uint8Array | undefined
 }
 
+/** One entry of a whole-store snapshot. */
+export type SnapshotEntry = readonly [Space, string, Uint8Array]
+
 /** A key range inside one sublevel; bounds are compared as UTF-8 strings. */
 export interface Range {
   readonly gt?: string
@@ -48,6 +51,13 @@ export interface Kv {
   entries (space: Space, range?: Range): AsyncIterable<[string, Uint8Array]>
   /** Keys of a range, in key order (or reverse). */
   keys (space: Space, range?: Range): AsyncIterable<string>
+  /**
+   * Every entry of every space as one consistent view: a single LevelDB
+   * iterator, whose implicit snapshot is taken when it is created, so writes
+   * landing meanwhile are not seen (and a batch is seen whole or not at all).
+   * Read at the reader's pace; nothing is gathered in memory.
+   */
+  snapshot (): AsyncIterable<SnapshotEntry>
   /** Asks LevelDB to rewrite the files holding a range, so deleted data does not linger. */
   compact (space: Space, range: { gte: string; lt: string }): Promise<void>
   close (): Promise<void>

@@ -9,7 +9,7 @@ import { mkdir, readdir, realpath, stat, writeFile, chmod } from 'node:fs/promis
 import path from 'node:path'
 import { Level } from 'level'
 import { CandourError } from '../errors.js'
-import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type Space } from './kv.js'
+import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type SnapshotEntry, type Space } from './kv.js'
 
 // The few sublevel methods used here, typed plainly (level's generics do not survive sublevel()).
 interface Sub {
@@ -103,6 +103,19 @@ class LevelKv implements Kv {
 
   async * keys (space: Space, range?: Range): AsyncIterable<string> {
     for await (const key of this.#sub(space).keys(levelRange(range))) yield key
+  }
+
+  async * snapshot (): AsyncIterable<SnapshotEntry> {
+    // One iterator over the root: sublevel keys are "!<space>!<key>", and LevelDB takes the
+    // iterator's snapshot when it is created, so every space is read as of the same moment.
+    const iterator = this.#db.iterator({ keyEncoding: 'utf8', valueEncoding: 'view', gte: '!', lt: '"' }) as unknown as AsyncIterable<[string, Uint8Array]>
+    for await (const [raw, value] of iterator) {
+      const end = raw.indexOf('!', 1)
+      const space = raw.slice(1, end) as Space
+      // Only the spaces the store knows: anything else in the files is not ours to copy.
+      if (end < 0 || !this.#subs.has(space)) continue
+      yield [space, raw.slice(end + 1), value]
+    }
   }
 
   async compact (space: Space, range: { gte: string; lt: string }): Promise<void> {

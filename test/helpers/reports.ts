@@ -67,6 +67,7 @@ export function countingKv (kv: Kv): { kv: Kv; counts: { gets: number; rows: num
     batch: (ops, options) => kv.batch(ops, options),
     async * entries (space: Space, range?: Range) { counts.ranges++; for await (const e of kv.entries(space, range)) { counts.rows++; yield e } },
     async * keys (space: Space, range?: Range) { counts.ranges++; for await (const k of kv.keys(space, range)) { counts.rows++; yield k } },
+    snapshot: () => kv.snapshot(),
     compact: (space, range) => kv.compact(space, range),
     close: () => kv.close(),
   }

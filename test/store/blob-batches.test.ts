@@ -50,7 +50,8 @@ function failingOnBatch (kv: Kv, n: number): Kv {
       if (++batches === n) throw new Error('disk full')
       return kv.batch(ops, options)
     },
-    entries: (space, range) => kv.entries(space, range),
+    keys: (space, range) => kv.keys(space, range),
+    snapshot: () => kv.snapshot(),
     keys: (space, range) => kv.keys(space, range),
     compact: (space, range) => kv.compact(space, range),
     close: () => kv.close(),

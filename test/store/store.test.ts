@@ -15,7 +15,7 @@ import type { Ciphertext } from '../../src/crypto/ciphertext.js'
 import { isCandourError } from '../../src/errors.js'
 import { discardBlobs, readBlob, removeOrphans, settleOps, writeBlob } from '../../src/store/blobs.js'
 import { CONTROL_SOCKET, connectControl, serveControl } from '../../src/store/control.js'
-import type { BatchOp, Kv, Range, Space } from '../../src/store/kv.js'
+import { SPACES, type BatchOp, type Kv, type Range, type Space } from '../../src/store/kv.js'
 import { openLevelKv } from '../../src/store/level-kv.js'
 import { openStoreAnyway } from '../../src/store/open.js'
 import { startTestService } from '../helpers/service.js'
@@ -308,6 +308,41 @@ test('the control socket answers get, batch, entries and keys exactly as the Lev
   // Many calls in flight at once get their own answers.
   const many = await Promise.all(keys.slice(0, 50).map((key) => remote.get('blobs', key)))
   many.forEach((value, i) => t.true(Buffer.from(value!).equals(values.get(keys[i]!)!)))
+})
+
+test('a snapshot reads every space as of one moment, directly and through the control socket alike', async (t) => {
+  const dir = await dataDir(t)
+  const direct = await open(t, dir)
+  const control = await serveControl(direct, dir)
+  t.teardown(() => control.close())
+  const remote = await connectControl(dir)
+  t.teardown(() => remote.close())
+  // More than one page of the socket (256 entries, 4 MiB) across several spaces.
+  const ops: BatchOp[] = []
+  for (let i = 0; i < 700; i++) ops.push(put('blobs', `b${String(i).padStart(4, '0')}`, randomBytes(i % 100 === 3 ? 1.5 * MiB : 64)))
+  ops.push(put('reports', 'r1', 'one'), put('audit', '000000000001', 'a'), put('meta', 'schema', '1'), put('pending', 'p', new Uint8Array(0)))
+  await direct.batch(ops)
+
+  const expected: string[] = []
+  for (const space of SPACES) for await (const [key, value] of direct.entries(space)) expected.push(`${space}/${key}/${createHash('sha256').update(value).digest('hex')}`)
+  for (const kv of [direct, remote]) {
+    const seen: string[] = []
+    let first = true
+    for await (const [space, key, value] of kv.snapshot()) {
+      if (first) {
+        // Writes after the snapshot began are not part of it, in any space.
+        await direct.batch([put('reports', 'r2', 'later'), { type: 'del', space: 'blobs', key: 'b0699' }, put('audit', '000000000002', 'b')])
+        first = false
+      }
+      seen.push(`${space}/${key}/${createHash('sha256').update(value).digest('hex')}`)
+    }
+    t.deepEqual(seen.sort(), [...expected].sort())
+    await direct.batch([{ type: 'del', space: 'reports', key: 'r2' }, { type: 'del', space: 'audit', key: '000000000002' }, ops.find((op) => op.key === 'b0699')!])
+  }
+
+  // A copy abandoned midway releases its snapshot, and the socket serves on.
+  for await (const _ of remote.snapshot()) break
+  t.is(text(await remote.get('reports', 'r1')), 'one')
 })
 
 test('connectControl fails with CONTROL_FAILED when no server answers', async (t) => {
