@@ -50,7 +50,7 @@ function failingOnBatch (kv: Kv, n: number): Kv {
       if (++batches === n) throw new Error('disk full')
       return kv.batch(ops, options)
     },
-    keys: (space, range) => kv.keys(space, range),
+    entries: (space, range) => kv.entries(space, range),
     snapshot: () => kv.snapshot(),
     keys: (space, range) => kv.keys(space, range),
     compact: (space, range) => kv.compact(space, range),
