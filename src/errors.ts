@@ -43,6 +43,9 @@ export const ERROR_CODES = {
   SESSION_ENDED: { status: 403, expose: true },
   // A report moved to another force while an item for it was being encrypted: nothing was kept (issue 9, item 7).
   REPORT_MOVED: { status: 409, expose: true },
+  // Operations (issue 14): `backup`, `restore`, `check`; never reached over HTTP.
+  BACKUP_INVALID: { status: 400, expose: false },
+  CHECK_FAILED: { status: 500, expose: false },
   // The offline tools (`candour decrypt`, `transfer`, `keys`): never reached over HTTP.
   PASSPHRASE_WRONG: { status: 400, expose: false },
   KEY_MISMATCH: { status: 400, expose: false },

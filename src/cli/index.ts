@@ -9,6 +9,8 @@ import { FORCES, findForce } from '../domain/forces.js'
 import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
 import { registerAuditCommands } from './audit.js'
+import { registerBackupCommands } from './backup.js'
+import { registerCheck } from './check.js'
 import { exportForce } from './export.js'
 import { checkHealth } from './health.js'
 import { registerDecrypt } from './offline/decrypt.js'
@@ -65,6 +67,8 @@ export function program (out: (line: string) => void = (line) => process.stdout.
     })
   registerReviewerCommands(cli, out)
   registerAuditCommands(cli, out)
+  registerBackupCommands(cli, out)
+  registerCheck(cli, out)
   // Offline commands (issue 5): they never open the store or the network.
   registerKeysGenerate(cli, out)
   registerKeysCheck(cli, out)

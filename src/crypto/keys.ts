@@ -111,3 +111,14 @@ export async function withEncryptionKeyIds (recipients: RecipientKeys, now: Date
 export async function recipientsFromArmored (armored: string): Promise<RecipientKeys> {
   return withEncryptionKeyIds(recipientKeys(await readArmoredKeys(armored)))
 }
+
+/**
+ * Every key id (primary and subkeys, 16 upper-case hex digits) of the keys in
+ * armored text, whatever their state: `candour check` asks whether a stored
+ * message was addressed to a force's keys, and a key that has since expired
+ * still was one. Fails with the parser's error on text that holds no key.
+ */
+export async function allKeyIds (armored: string): Promise<string[]> {
+  const keys = await readArmoredKeys(armored)
+  return keys.flatMap((key) => key.getKeys().map((k) => k.getKeyID().toHex().toUpperCase()))
+}

@@ -37,3 +37,9 @@ export async function loadPeppers (dataDir: string): Promise<Peppers> {
   await writeFile(file, JSON.stringify({ reporterId: peppers.reporterId.toString('base64'), replyKey: peppers.replyKey.toString('base64') }) + '\n', { mode: 0o600, flag: 'wx' })
   return check(peppers)
 }
+
+/** Writes the peppers of a restored store (issue 14); fails if the file exists, so live peppers are never replaced. */
+export async function writePeppers (dataDir: string, peppers: Peppers): Promise<void> {
+  check(peppers)
+  await writeFile(path.join(dataDir, FILE), JSON.stringify({ reporterId: Buffer.from(peppers.reporterId).toString('base64'), replyKey: Buffer.from(peppers.replyKey).toString('base64') }) + '\n', { mode: 0o600, flag: 'wx' })
+}
