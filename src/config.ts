@@ -39,6 +39,8 @@ export interface Config {
   readonly maxConnections: number
   /** Where "Exit this page" leads: an ordinary, neutral page (issue 13). */
   readonly exitUrl: string
+  /** Days a closed report is kept before the daily sweep deletes it (issue 14). */
+  readonly retainClosedDays: number
 }
 
 /** The "Exit this page" target unless CANDOUR_EXIT_URL says otherwise: GOV.UK's own choice, a weather forecast. */
@@ -120,5 +122,6 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     minFreeBytes: integer(env, 'CANDOUR_MIN_FREE_MIB', 2048, 0, 1024 * 1024) * MiB,
     maxConnections: integer(env, 'CANDOUR_MAX_CONNECTIONS', 1024, 16, 65_535),
     exitUrl: exitUrl(env),
+    retainClosedDays: integer(env, 'CANDOUR_RETAIN_CLOSED_DAYS', 365, 1, 36_500),
   })
 }

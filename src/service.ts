@@ -20,6 +20,7 @@ import { ReviewerLogin } from './domain/reviewer-login.js'
 import { Workspace } from './domain/workspace.js'
 import { CandourError } from './errors.js'
 import { logLine } from './log.js'
+import { startMaintenance, type Maintenance } from './maintenance.js'
 import { removeOrphans } from './store/blobs.js'
 import { ensureReportIndexes } from './store/report-index.js'
 import { serveControl } from './store/control.js'
@@ -49,6 +50,8 @@ export interface Service {
   readonly uploads: Pick<UploadGate, 'active'>
   /** How full the codename reserve is (tests read it). */
   readonly codenameReserve: Pick<CodenameReserve, 'ready' | 'capacity'>
+  /** The daily work (retention sweep, key expiry log); tests run it on demand. */
+  readonly maintenance: Pick<Maintenance, 'run'>
   close (): Promise<void>
 }
 
@@ -70,6 +73,10 @@ export interface ServiceOptions {
   readonly socketIdleMs?: number
   /** How long the codename reserve waits after a hand-out before refilling (a second unless a test says otherwise). */
   readonly reserveQuietMs?: number
+  /** The clock of the daily work and of key expiry warnings (tests move it on). */
+  readonly now?: () => Date
+  /** Delay before the first daily run (a minute unless a test says otherwise). */
+  readonly maintenanceDelayMs?: number
 }
 
 const DEMO_DIR = 'demo-keys'
@@ -145,6 +152,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
   const servers: http.Server[] = []
   let control
   let reserve: CodenameReserve | undefined
+  let maintenance: Maintenance | undefined
   try {
     const orphans = await removeOrphans(kv)
     if (orphans > 0) logLine('removed unfinished uploads left by an earlier run')
@@ -183,6 +191,14 @@ export async function startService (config: Config, options: ServiceOptions = {}
     const openControl = control
     const openReserve = reserve
     openReserve.fill()
+    const openMaintenance = startMaintenance({
+      kv,
+      recipients: keyring.byForce,
+      retainClosedDays: config.retainClosedDays,
+      now: options.now ?? (() => new Date()),
+      log: logLine,
+    }, { ...(options.maintenanceDelayMs === undefined ? {} : { firstDelayMs: options.maintenanceDelayMs }) })
+    maintenance = openMaintenance
     return {
       url: urlOf(server),
       reviewUrl: urlOf(reviewServer),
@@ -193,8 +209,10 @@ export async function startService (config: Config, options: ServiceOptions = {}
       uploads,
       openConnections: () => new Promise((resolve, reject) => server.getConnections((err, count) => { if (err == null) resolve(count); else reject(err) })),
       codenameReserve: openReserve,
+      maintenance: openMaintenance,
       async close () {
         await closeServers(servers)
+        await openMaintenance.close()
         await openReserve.close()
         await openControl.close()
         await kv.close()
@@ -202,6 +220,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
     }
   } catch (err) {
     await closeServers(servers)
+    await maintenance?.close()
     await reserve?.close()
     await control?.close()
     await kv.close()

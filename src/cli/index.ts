@@ -11,6 +11,7 @@ import { openStoreAnyway } from '../store/open.js'
 import { registerAuditCommands } from './audit.js'
 import { registerBackupCommands } from './backup.js'
 import { registerCheck } from './check.js'
+import { registerPurge } from './purge.js'
 import { exportForce } from './export.js'
 import { checkHealth } from './health.js'
 import { registerDecrypt } from './offline/decrypt.js'
@@ -69,6 +70,7 @@ export function program (out: (line: string) => void = (line) => process.stdout.
   registerAuditCommands(cli, out)
   registerBackupCommands(cli, out)
   registerCheck(cli, out)
+  registerPurge(cli, out)
   // Offline commands (issue 5): they never open the store or the network.
   registerKeysGenerate(cli, out)
   registerKeysCheck(cli, out)

@@ -122,3 +122,37 @@ export async function allKeyIds (armored: string): Promise<string[]> {
   const keys = await readArmoredKeys(armored)
   return keys.flatMap((key) => key.getKeys().map((k) => k.getKeyID().toHex().toUpperCase()))
 }
+
+/** When a key stops being usable for encryption: the earlier of its own expiry and its encryption subkey's; null if never. */
+async function encryptionExpiry (key: openpgp.Key, now: Date): Promise<Date | null> {
+  const dates: Date[] = []
+  try {
+    const own = await key.getExpirationTime()
+    if (own instanceof Date) dates.push(own)
+  } catch {}
+  try {
+    const encryptionKey = await key.getEncryptionKey(undefined, now)
+    if (encryptionKey !== key) {
+      const sub = await (encryptionKey as openpgp.Subkey).getExpirationTime()
+      if (sub instanceof Date) dates.push(sub)
+    }
+  } catch {}
+  return dates.length === 0 ? null : new Date(Math.min(...dates.map((d) => d.getTime())))
+}
+
+/** One recipient key that stops being usable soon. */
+export interface ExpiringKey {
+  readonly fingerprint: string
+  /** UTC date it expires, YYYY-MM-DD. */
+  readonly expires: string
+}
+
+/** The keys of a recipient set that expire before `until` (issue 14's warnings). */
+export async function keysExpiringBefore (recipients: RecipientKeys, until: Date, now: Date = new Date()): Promise<ExpiringKey[]> {
+  const out: ExpiringKey[] = []
+  for (const key of recipients.keys) {
+    const expiry = await encryptionExpiry(key, now)
+    if (expiry !== null && expiry.getTime() <= until.getTime()) out.push({ fingerprint: key.getFingerprint().toUpperCase(), expires: expiry.toISOString().slice(0, 10) })
+  }
+  return out
+}

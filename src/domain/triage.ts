@@ -7,6 +7,7 @@
  */
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
+import { utcDate } from './dates.js'
 import { modifyReport, type Outcome, type ReportRecord, type ReportStatus } from '../store/records.js'
 
 /** The outcomes a force records when it closes a report, in the order the form offers them. */
@@ -44,8 +45,9 @@ export async function setStatus (kv: Kv, force: string, reportId: string, status
     refusal = undefined
     if (current === undefined || current.force !== force) { refusal = new CandourError('NOT_FOUND', 'report not found'); return undefined }
     if (!MOVES[current.status].includes(status)) { refusal = new CandourError('TRANSITION_INVALID', 'status cannot move that way'); return undefined }
-    const { outcome: _old, ...rest } = current
-    return { value: { ...rest, status, ...(outcome === undefined ? {} : { outcome }) } }
+    const { outcome: _old, closed: _closed, ...rest } = current
+    // The closing date starts the retention period (issue 14); reopening clears it.
+    return { value: { ...rest, status, ...(outcome === undefined ? {} : { outcome, closed: utcDate() }) } }
   })
   if (updated === undefined) throw refusal ?? new CandourError('NOT_FOUND', 'report not found')
   return updated

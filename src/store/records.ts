@@ -55,6 +55,8 @@ export interface ReportRecord {
   readonly status: ReportStatus
   /** Set while the status is `closed`, and only then. */
   readonly outcome?: Outcome
+  /** UTC date the report was closed, set while the status is `closed` (retention counts from it, issue 14). */
+  readonly closed?: string
   readonly received: string
   readonly reporter: string
   readonly items: readonly ItemRecord[]

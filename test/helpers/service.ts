@@ -24,7 +24,8 @@ export async function startTestService (env: Record<string, string> = {}, option
   const keysDir = env.KEYS_DIR ?? path.join(root, 'keys')
   // A small codename reserve: the first reporters of a test get reserved codenames, later ones are made on the spot.
   const config = loadConfig({ PORT: '0', REVIEW_PORT: '0', CANDOUR_SCRYPT_COST: '1024', CANDOUR_CODENAME_RESERVE: '3', CANDOUR_DEMO: '1', ...env, DATA_DIR: dataDir, KEYS_DIR: keysDir })
-  const service = await startService(config, options)
+  // The daily work waits a day unless a test asks for it: tests run it with service.maintenance.run().
+  const service = await startService(config, { maintenanceDelayMs: 24 * 60 * 60 * 1000, ...options })
   return {
     ...service,
     config,

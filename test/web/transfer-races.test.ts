@@ -127,6 +127,7 @@ test('a reply whose report is transferred between its encryption and its commit 
     get: (space, key) => store.kv.get(space, key),
     entries: (space, range) => store.kv.entries(space, range),
     keys: (space, range) => store.kv.keys(space, range),
+    snapshot: () => store.kv.snapshot(),
     compact: (space, range) => store.kv.compact(space, range),
     close: () => store.kv.close(),
     async batch (ops, options) {

@@ -12,14 +12,15 @@ function size (key: InspectedKey): string {
   return key.algorithm.includes('25519') ? '255 bits' : 'unknown'
 }
 
-/** The lines describing one key: fingerprint, user ids, algorithm, size, expiry, problems and verdict. */
-export function keyLines (key: InspectedKey): string[] {
+/** The lines describing one key: fingerprint, user ids, algorithm, size, expiry, problems and verdict; `expiresSoon` adds a warning. */
+export function keyLines (key: InspectedKey, expiresSoon?: { readonly date: string; readonly days: number }): string[] {
   return [
     `  fingerprint: ${key.fingerprint}`,
     ...key.userIds.map((id) => `  user id: ${id}`),
     `  algorithm: ${algorithm(key)}`,
     `  size: ${size(key)}`,
     `  expires: ${key.expires ?? 'never'}`,
+    ...(expiresSoon === undefined || key.problems.length > 0 ? [] : [`  WARNING: expires on ${expiresSoon.date}, within ${expiresSoon.days} days: make a new key and send its public half to the operator now`]),
     ...(key.problems.length === 0 ? ['  problems: none'] : key.problems.map((problem) => `  problem: ${problem}`)),
     `  verdict: ${key.problems.length === 0 ? 'usable' : 'UNUSABLE'}`,
   ]
