@@ -5,6 +5,7 @@
  * the one under way. The clock is injected so tests can move through days.
  */
 import type { RecipientKeys } from './crypto/keys.js'
+import { utcDate } from './domain/dates.js'
 import { EXPIRY_WARNING_DAYS, expiringForces } from './domain/key-expiry.js'
 import { sweepRetention } from './domain/retention.js'
 import type { Kv } from './store/kv.js'
@@ -34,8 +35,11 @@ export function startMaintenance (deps: MaintenanceDeps, options: { firstDelayMs
   let closed = false
   const once = async (): Promise<void> => {
     const now = deps.now()
+    const today = utcDate(now)
     for (const { force, expires } of await expiringForces(deps.recipients, now)) {
-      deps.log(`the key of force ${force} expires on ${expires}, within ${EXPIRY_WARNING_DAYS} days: the unit must send a new public key`)
+      deps.log(expires < today
+        ? `the key of force ${force} expired on ${expires}: the unit must send a new public key`
+        : `the key of force ${force} expires on ${expires}, within ${EXPIRY_WARNING_DAYS} days: the unit must send a new public key`)
     }
     const swept = await sweepRetention(deps.kv, { retainClosedDays: deps.retainClosedDays, now, actor: 'system' })
     if (swept.reports > 0) deps.log(`retention: deleted ${swept.reports} report(s) closed more than ${deps.retainClosedDays} days ago`)
