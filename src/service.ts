@@ -182,7 +182,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
         accounts: new ReviewerAdmin(kv),
         reviewerLogin: new ReviewerLogin(kv, new LoginThrottle(REVIEWER_PASSWORD_THROTTLE)),
       },
-      render: (template, context) => renderPage(template, context, { demoMode, exitUrl: config.exitUrl }),
+      render: (template, context) => renderPage(template, context, { demoMode, exitUrl: config.exitUrl, retainClosedDays: config.retainClosedDays }),
     })
     const server = await listen(apps.reporter.callback(), config.host, config.port, { idleMs: options.socketIdleMs, maxConnections: config.maxConnections })
     servers.push(server)

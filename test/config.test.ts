@@ -44,3 +44,12 @@ test('a bad setting stops start-up, naming the setting but never its value', (t)
   t.is((t.throws(() => loadConfig({ CANDOUR_SCRYPT_COST: '1024' })) as { code?: string }).code, 'CONFIG_INVALID')
   t.is(loadConfig({ CANDOUR_DEMO: '1', CANDOUR_SCRYPT_COST: '1024' }).scryptCost, 1024)
 })
+
+test('CANDOUR_RETAIN_CLOSED_DAYS: 365 by default, a whole number of days from 1, named when invalid', (t) => {
+  t.is(loadConfig({}).retainClosedDays, 365)
+  t.is(loadConfig({ CANDOUR_RETAIN_CLOSED_DAYS: '30' }).retainClosedDays, 30)
+  for (const bad of ['0', '-1', '1.5', 'a year']) {
+    const err = t.throws(() => loadConfig({ CANDOUR_RETAIN_CLOSED_DAYS: bad }), { code: 'CONFIG_INVALID' })
+    t.regex(err!.message, /CANDOUR_RETAIN_CLOSED_DAYS/)
+  }
+})

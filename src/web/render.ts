@@ -117,9 +117,9 @@ export function dropIndentation (html: string): string {
 export function renderPage (
   template: string,
   context: Record<string, unknown>,
-  options: { locale?: Locale, demoMode: boolean, exitUrl?: string }
+  options: { locale?: Locale, demoMode: boolean, exitUrl?: string, retainClosedDays?: number }
 ): string {
   // The locale comes from the options, else from the page context (routes pass the request's), else English.
   const locale = options.locale ?? (isLocale(context.locale) ? context.locale : 'en')
-  return dropIndentation(env.render(template, { ...context, locale, demoMode: options.demoMode, exitUrl: options.exitUrl ?? DEFAULT_EXIT_URL }))
+  return dropIndentation(env.render(template, { ...context, locale, demoMode: options.demoMode, exitUrl: options.exitUrl ?? DEFAULT_EXIT_URL, retainClosedDays: options.retainClosedDays ?? DEFAULT_RETAIN_CLOSED_DAYS }))
 }

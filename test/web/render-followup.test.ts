@@ -275,3 +275,11 @@ test('every message the follow-up routes name exists', (t) => {
   t.is(translate('en', 'errors.further.messageTooLong', { max: 100_000 }), 'Your information must be 100,000 characters or fewer')
   t.is(translate('en', 'errors.login.notRecognised'), 'Codename not recognised')
 })
+
+test('the landing page and the reports page say how long closed reports are kept (issue 14)', (t) => {
+  for (const [template, context] of [['reporter/start.njk', {}], ['reporter/reports.njk', { reporterSession, reports }]] as const) {
+    const html = renderPage(template, context, { ...live, retainClosedDays: 90 })
+    t.regex(html, /<p class="govuk-body" id="retention">When the unit closes a report, it keeps it for 90 days after closing it, then deletes it with all its files and replies\.<\/p>/, template)
+    t.regex(renderPage(template, context, live), /keeps it for 365 days/, template)
+  }
+})
