@@ -17,6 +17,7 @@ import { makeBenchKeys } from './keys.js'
 import { describeMachine, loadAverage } from './machine.js'
 import { formatTable, type RunResult, type ScenarioResult } from './results.js'
 import { ROOT, stopAllServers } from './server.js'
+import { backupScenario } from './scenarios/backup.js'
 import { concurrencyScenario } from './scenarios/concurrency.js'
 import { loginsScenario } from './scenarios/logins.js'
 import { pageWeightScenario } from './scenarios/page-weight.js'
@@ -36,6 +37,7 @@ export const SCENARIOS: ReadonlyArray<readonly [string, (ctx: BenchContext) => P
   ['6', concurrencyScenario],
   ['7', torScenario],
   ['8', pageWeightScenario],
+  ['9', backupScenario],
 ]
 
 /** Options of one run. */

@@ -35,8 +35,10 @@ export async function knownForceKeyIds (config: Config, forceIds: readonly strin
     } catch {}
   }
   for (const force of forceIds) {
-    const dir = path.join(config.keysDir, force)
-    for (const name of await readdir(dir).catch(() => [] as string[])) if (name.endsWith('.asc')) await add(force, path.join(dir, name))
+    // retired/: a force's old keys, which the server no longer encrypts to but stored reports were.
+    for (const dir of [path.join(config.keysDir, force), path.join(config.keysDir, force, 'retired')]) {
+      for (const name of await readdir(dir).catch(() => [] as string[])) if (name.endsWith('.asc')) await add(force, path.join(dir, name))
+    }
     if (!config.production) await add(force, path.join(config.dataDir, 'demo-keys', `${force}.secret.asc`))
   }
   return out

@@ -7,6 +7,7 @@
  * any size passes through in pieces of a few MiB at most.
  */
 import { CandourError } from '../errors.js'
+import { ByteReader } from './byte-reader.js'
 import { SPACES, type SnapshotEntry, type Space } from './kv.js'
 import type { Peppers } from './peppers.js'
 
@@ -62,49 +63,6 @@ export async function * backupFrames (header: BackupHeader, entries: AsyncIterab
   yield end
 }
 
-/** Reads exactly-sized pieces out of a byte stream, holding only what the current piece needs. */
-class Reader {
-  readonly #source: AsyncIterator<Uint8Array>
-  #buffer: Buffer = Buffer.alloc(0)
-  #ended = false
-
-  constructor (source: AsyncIterable<Uint8Array>) {
-    this.#source = source[Symbol.asyncIterator]()
-  }
-
-  async #fill (bytes: number): Promise<boolean> {
-    while (this.#buffer.length < bytes && !this.#ended) {
-      const next = await this.#source.next()
-      if (next.done === true) this.#ended = true
-      else this.#buffer = this.#buffer.length === 0 ? Buffer.from(next.value) : Buffer.concat([this.#buffer, next.value])
-    }
-    return this.#buffer.length >= bytes
-  }
-
-  async take (bytes: number): Promise<Buffer> {
-    if (!await this.#fill(bytes)) throw invalid('the backup ends too early')
-    const out = Buffer.from(this.#buffer.subarray(0, bytes))
-    this.#buffer = this.#buffer.subarray(bytes)
-    return out
-  }
-
-  async line (max: number): Promise<string> {
-    for (;;) {
-      const at = this.#buffer.indexOf(0x0a)
-      if (at >= 0) {
-        const text = this.#buffer.subarray(0, at).toString('utf8')
-        this.#buffer = this.#buffer.subarray(at + 1)
-        return text
-      }
-      if (this.#buffer.length > max || !await this.#fill(this.#buffer.length + 1)) throw invalid()
-    }
-  }
-
-  async atEnd (): Promise<boolean> {
-    return !await this.#fill(1)
-  }
-}
-
 function parseHeader (line: string): BackupHeader {
   let raw: { format?: unknown; version?: unknown; date?: unknown; peppers?: { reporterId?: unknown; replyKey?: unknown } }
   try { raw = JSON.parse(line) as typeof raw } catch { throw invalid() }
@@ -121,8 +79,18 @@ function parseHeader (line: string): BackupHeader {
  * a count that does not match, or bytes after the end frame.
  */
 export async function * readBackupFrames (source: AsyncIterable<Uint8Array>): AsyncGenerator<BackupPiece> {
-  const reader = new Reader(source)
-  yield { header: parseHeader(await reader.line(MAX_HEADER)) }
+  const bytes = new ByteReader(source)
+  const reader = {
+    async take (n: number): Promise<Buffer> {
+      const out = await bytes.take(n)
+      if (out === undefined) throw invalid('the backup ends too early')
+      return out
+    },
+    atEnd: () => bytes.atEnd(),
+  }
+  const first = await bytes.line(MAX_HEADER)
+  if (first === undefined) throw invalid()
+  yield { header: parseHeader(first) }
   let count = 0n
   for (;;) {
     const [type] = await reader.take(1)

@@ -10,6 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import readline from 'node:readline'
 import { CandourError } from '../errors.js'
+import { ByteReader } from './byte-reader.js'
 import { SPACES, type BatchOp, type Expectation, type Kv, type Range, type SnapshotEntry, type Space } from './kv.js'
 
 /** The socket's file name inside DATA_DIR. */
@@ -19,7 +20,7 @@ const PAGE_ENTRIES = 256
 const PAGE_BYTES = 4 * 1024 * 1024
 const MAX_LINE = 64 * 1024 * 1024
 
-interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean; snapshot?: number }
+interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean }
 type WireExpect = { space: string; key: string; value: string | null }
 type WireOp = { type: 'put' | 'del'; space: string; key: string; value?: string }
 
@@ -33,45 +34,47 @@ function str (value: unknown): string {
   return value
 }
 
-// The snapshots one connection holds open: each is a LevelDB iterator read a page at a time,
-// so a whole-store copy through the socket sees one moment of the store, as a direct one does.
-interface Connection { readonly snapshots: Map<number, AsyncIterator<SnapshotEntry>>; next: number }
-const MAX_SNAPSHOTS = 4
+// A whole-store snapshot (Kv.snapshot) is not paged through JSON: the command opens a
+// connection of its own, asks for `snapshot-stream`, and the server writes the entries on
+// it as binary frames (space index, key, value) as fast as the command reads them, waiting
+// for the socket to drain, so neither side holds more than an entry or two whatever the
+// store's size. One LevelDB iterator serves the whole stream: one moment of the store.
+const FRAME_END = 0xff
 
-async function snapshotPage (connection: Connection, id: unknown): Promise<{ entries: Array<[string, string, string]>; done: boolean }> {
-  const iterator = connection.snapshots.get(Number(id))
-  if (iterator === undefined) throw new TypeError('unknown snapshot')
-  const entries: Array<[string, string, string]> = []
-  let bytes = 0
-  while (entries.length < PAGE_ENTRIES && bytes < PAGE_BYTES) {
-    const next = await iterator.next()
-    if (next.done === true) {
-      connection.snapshots.delete(Number(id))
-      return { entries, done: true }
-    }
-    const [space, key, value] = next.value
-    entries.push([space, key, Buffer.from(value).toString('base64')])
-    bytes += value.byteLength
-  }
-  return { entries, done: false }
+function frameHead (space: Space, key: string, valueBytes: number): Buffer {
+  const keyBytes = Buffer.from(key, 'utf8')
+  const head = Buffer.alloc(9 + keyBytes.length)
+  head[0] = SPACES.indexOf(space)
+  head.writeUInt32BE(keyBytes.length, 1)
+  keyBytes.copy(head, 5)
+  head.writeUInt32BE(valueBytes, 5 + keyBytes.length)
+  return head
 }
 
-async function answer (kv: Kv, req: Request, connection: Connection): Promise<unknown> {
+function drained (socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => { socket.off('drain', done); socket.off('close', done); resolve() }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
+}
+
+async function streamSnapshot (kv: Kv, socket: net.Socket): Promise<void> {
+  try {
+    for await (const [space, key, value] of kv.snapshot()) {
+      if (socket.destroyed) return
+      socket.write(frameHead(space, key, value.byteLength))
+      if (!socket.write(value)) await drained(socket)
+    }
+    socket.end(Buffer.from([FRAME_END]))
+  } catch {
+    // The reader sees the stream end without its end frame: CONTROL_FAILED on its side.
+    socket.destroy()
+  }
+}
+
+async function answer (kv: Kv, req: Request): Promise<unknown> {
   switch (req.op) {
-    case 'snapshot-open': {
-      if (connection.snapshots.size >= MAX_SNAPSHOTS) throw new TypeError('too many snapshots')
-      const id = connection.next++
-      const iterator = kv.snapshot()[Symbol.asyncIterator]()
-      connection.snapshots.set(id, iterator)
-      return id
-    }
-    case 'snapshot-page': return snapshotPage(connection, req.snapshot)
-    case 'snapshot-close': {
-      const iterator = connection.snapshots.get(Number(req.snapshot))
-      connection.snapshots.delete(Number(req.snapshot))
-      await iterator?.return?.()
-      return null
-    }
     case 'ping': return 'pong'
     case 'get': {
       const value = await kv.get(space(req.space), str(req.key))
@@ -118,20 +121,20 @@ export async function serveControl (kv: Kv, dataDir: string): Promise<ControlSer
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     sockets.add(socket)
-    const connection: Connection = { snapshots: new Map(), next: 1 }
-    socket.on('close', () => {
-      sockets.delete(socket)
-      // A command that went away mid-copy must not leave its snapshot pinning old data.
-      for (const iterator of connection.snapshots.values()) void iterator.return?.()?.catch(() => {})
-      connection.snapshots.clear()
-    })
+    socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
     const lines = readline.createInterface({ input: socket, crlfDelay: Infinity })
     lines.on('line', (line) => {
       if (line.length > MAX_LINE) { socket.destroy(); return }
       let req: Request
       try { req = JSON.parse(line) as Request } catch { socket.destroy(); return }
-      answer(kv, req, connection).then(
+      if (req.op === 'snapshot-stream') {
+        // This connection now carries the snapshot only (see streamSnapshot).
+        lines.close()
+        void streamSnapshot(kv, socket)
+        return
+      }
+      answer(kv, req).then(
         (result) => socket.write(JSON.stringify({ id: req.id, ok: true, result }) + '\n'),
         (err: unknown) => socket.write(JSON.stringify({ id: req.id, ok: false, code: err instanceof CandourError ? err.code : 'CONTROL_FAILED' }) + '\n'),
       )
@@ -158,11 +161,13 @@ export async function serveControl (kv: Kv, dataDir: string): Promise<ControlSer
 
 class RemoteKv implements Kv {
   readonly #socket: net.Socket
+  readonly #socketPath: string
   readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>()
   #next = 1
 
-  constructor (socket: net.Socket) {
+  constructor (socket: net.Socket, socketPath: string) {
     this.#socket = socket
+    this.#socketPath = socketPath
     const lines = readline.createInterface({ input: socket, crlfDelay: Infinity })
     lines.on('line', (line) => {
       const msg = JSON.parse(line) as { id: number; ok: boolean; result?: unknown; code?: string }
@@ -230,16 +235,29 @@ class RemoteKv implements Kv {
   }
 
   async * snapshot (): AsyncIterable<SnapshotEntry> {
-    const id = await this.#call({ op: 'snapshot-open' }) as number
-    let done = false
+    const socket = await openSocket(this.#socketPath)
+    const failed = (cause?: unknown): CandourError => new CandourError('CONTROL_FAILED', 'the snapshot stream broke off', cause === undefined ? {} : { cause })
+    socket.write(JSON.stringify({ id: 0, op: 'snapshot-stream' }) + '\n')
+    const reader = new ByteReader(socket)
+    const take = async (bytes: number): Promise<Buffer> => {
+      let out: Buffer | undefined
+      try { out = await reader.take(bytes) } catch (err) { throw failed(err) }
+      if (out === undefined) throw failed()
+      return out
+    }
     try {
-      while (!done) {
-        const page = await this.#call({ op: 'snapshot-page', snapshot: id }) as { entries: Array<[Space, string, string]>; done: boolean }
-        done = page.done
-        for (const [space, key, value] of page.entries) yield [space, key, Buffer.from(value, 'base64')]
+      for (;;) {
+        const [index] = await take(1)
+        if (index === FRAME_END) return
+        const space = SPACES[index!]
+        if (space === undefined) throw failed()
+        const key = (await take((await take(4)).readUInt32BE())).toString('utf8')
+        const value = await take((await take(4)).readUInt32BE())
+        yield [space, key, value]
       }
     } finally {
-      if (!done) await this.#call({ op: 'snapshot-close', snapshot: id }).catch(() => {})
+      // Also when the caller stops early: the server sees the close and lets its iterator go.
+      socket.destroy()
     }
   }
 
@@ -252,15 +270,19 @@ class RemoteKv implements Kv {
   }
 }
 
-/** Connects to a running server's control socket; fails with CONTROL_FAILED when none answers. */
-export async function connectControl (dataDir: string): Promise<Kv> {
-  const socketPath = path.join(dataDir, CONTROL_SOCKET)
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
+function openSocket (socketPath: string): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect(socketPath)
     s.once('connect', () => resolve(s))
     s.once('error', (err) => reject(new CandourError('CONTROL_FAILED', 'no running server answers on the control socket', { cause: err })))
   })
-  const kv = new RemoteKv(socket)
+}
+
+/** Connects to a running server's control socket; fails with CONTROL_FAILED when none answers. */
+export async function connectControl (dataDir: string): Promise<Kv> {
+  const socketPath = path.join(dataDir, CONTROL_SOCKET)
+  const socket = await openSocket(socketPath)
+  const kv = new RemoteKv(socket, socketPath)
   await kv.get('meta', 'schema')
   return kv
 }
