@@ -38,3 +38,36 @@ export async function expiringForces (byForce: ReadonlyMap<string, RecipientKeys
   }
   return out
 }
+
+/**
+ * The expiry warning of each force's keys, as the workspace banner shows it:
+ * worked out at most once per force per UTC day (the clock is injected, so
+ * tests can move it on).
+ */
+export class KeyExpiryNotices {
+  readonly #recipients: ReadonlyMap<string, RecipientKeys>
+  readonly #now: () => Date
+  #day = ''
+  #byForce = new Map<string, Promise<string | undefined>>()
+
+  constructor (recipients: ReadonlyMap<string, RecipientKeys>, now: () => Date = () => new Date()) {
+    this.#recipients = recipients
+    this.#now = now
+  }
+
+  /** The UTC date the force's key expires on, if that is within the warning window; else undefined. */
+  async forForce (force: string): Promise<string | undefined> {
+    const now = this.#now()
+    const day = now.toISOString().slice(0, 10)
+    if (day !== this.#day) {
+      this.#day = day
+      this.#byForce = new Map()
+    }
+    let found = this.#byForce.get(force)
+    if (found === undefined) {
+      found = forceKeyExpiry(this.#recipients.get(force), now)
+      this.#byForce.set(force, found)
+    }
+    return found
+  }
+}
