@@ -40,34 +40,32 @@ export async function expiringForces (byForce: ReadonlyMap<string, RecipientKeys
 }
 
 /**
- * The expiry warning of each force's keys, as the workspace banner shows it:
- * worked out at most once per force per UTC day (the clock is injected, so
- * tests can move it on).
+ * The expiry warning of each force's keys, as the workspace banner shows it.
+ * A force's keys do not change while the server runs, so the earliest expiry
+ * of each is worked out once, at start; whether it falls within the window is
+ * then asked of the clock (injected, so tests can move it on).
  */
 export class KeyExpiryNotices {
-  readonly #recipients: ReadonlyMap<string, RecipientKeys>
-  readonly #now: () => Date
-  #day = ''
-  #byForce = new Map<string, Promise<string | undefined>>()
+  readonly #earliest: ReadonlyMap<string, string>
 
-  constructor (recipients: ReadonlyMap<string, RecipientKeys>, now: () => Date = () => new Date()) {
-    this.#recipients = recipients
-    this.#now = now
+  private constructor (earliest: ReadonlyMap<string, string>) {
+    this.#earliest = earliest
   }
 
-  /** The UTC date the force's key expires on, if that is within the warning window; else undefined. */
-  async forForce (force: string): Promise<string | undefined> {
-    const now = this.#now()
-    const day = now.toISOString().slice(0, 10)
-    if (day !== this.#day) {
-      this.#day = day
-      this.#byForce = new Map()
+  /** Reads the expiry of every force's keys. */
+  static async of (recipients: ReadonlyMap<string, RecipientKeys>, now: Date = new Date()): Promise<KeyExpiryNotices> {
+    const earliest = new Map<string, string>()
+    for (const [force, keys] of recipients) {
+      const dates = (await keysExpiringBefore(keys, new Date(8.64e15), now)).map((key) => key.expires).sort()
+      if (dates[0] !== undefined) earliest.set(force, dates[0])
     }
-    let found = this.#byForce.get(force)
-    if (found === undefined) {
-      found = forceKeyExpiry(this.#recipients.get(force), now)
-      this.#byForce.set(force, found)
-    }
-    return found
+    return new KeyExpiryNotices(earliest)
+  }
+
+  /** The UTC date the force's key expires on, if that is within the warning window at `now`; else undefined. */
+  forForce (force: string, now: Date = new Date()): string | undefined {
+    const expires = this.#earliest.get(force)
+    if (expires === undefined) return undefined
+    return Date.parse(`${expires}T00:00:00Z`) <= warningHorizon(now).getTime() ? expires : undefined
   }
 }
