@@ -58,7 +58,7 @@ test('a key expiring within 30 days is logged by the daily run and warned about 
   let now = new Date()
   const service = await startTestService({ KEYS_DIR: keysDir, DATA_DIR: path.join(dir, 'data') }, { now: () => now })
   t.teardown(() => service.close())
-  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, NODE_ENV: 'test' }
+  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, CANDOUR_DEMO: '1' }
 
   // The daily log names kent (10 days) and not essex (90 days) or met (never).
   const today = await logged(() => service.maintenance.run())

@@ -58,7 +58,7 @@ test('a backup taken while reports arrive decrypts with gpg, holds no plaintext,
   await writeFile(path.join(keysDir, 'kent', 'unit.asc'), kent.publicKey)
   const service = await startTestService({ KEYS_DIR: keysDir, DATA_DIR: path.join(dir, 'data') })
   t.teardown(() => service.close())
-  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, NODE_ENV: 'test', CANDOUR_SCRYPT_COST: '1024' }
+  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, CANDOUR_DEMO: '1', CANDOUR_SCRYPT_COST: '1024' }
 
   // Reports before the backup: some with files, one with a reply, and audit entries.
   const secretText = 'PLAINTEXT-MARKER the sergeant took the money'
@@ -183,7 +183,7 @@ test('the backup shows a progress bar on a terminal', async (t) => {
   await kv.batch([{ type: 'put', space: 'blobs', key: 'b!00000000', value: randomBytes(2_000_000) }])
   await kv.close()
   const out = path.join(dir, 'tty.backup')
-  const { code, screen } = await onTerminal([process.execPath, '--import', 'tsx', 'src/cli/index.ts', 'backup', '--to', key.publicFile, '--out', out], [], { env: { DATA_DIR: dataDir, NODE_ENV: 'test' } })
+  const { code, screen } = await onTerminal([process.execPath, '--import', 'tsx', 'src/cli/index.ts', 'backup', '--to', key.publicFile, '--out', out], [], { env: { DATA_DIR: dataDir, CANDOUR_DEMO: '1' } })
   t.is(code, 0, screen)
   t.regex(screen, /backup \[#+-*\] +\d+%/)
   t.regex(screen, /backup written/)

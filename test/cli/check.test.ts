@@ -29,7 +29,7 @@ test('check passes a sound store, finds planted faults in a copy, and repair fix
   await writeFile(path.join(keysDir, 'kent', 'unit.asc'), kent.publicKey)
   const service = await startTestService({ KEYS_DIR: keysDir, DATA_DIR: path.join(dir, 'data') })
   t.teardown(() => service.close())
-  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, NODE_ENV: 'test' }
+  const env = { DATA_DIR: service.dataDir, KEYS_DIR: keysDir, CANDOUR_DEMO: '1' }
   for (let i = 0; i < 3; i++) {
     await submitReport(service.url, { force: 'kent', category: 'bribery', message: `report ${i}`, anonymity: 'anonymous', atRisk: 'no' },
       i === 0 ? [{ name: 'big.bin', content: randomBytes(400_000) }] : [])
