@@ -5,6 +5,7 @@ import nunjucks from 'nunjucks'
 import { DEFAULT_EXIT_URL } from '../config.js'
 import { isLocale, localePath, translate, type Locale, type MessageParams } from './i18n.js'
 import { assetPath } from './static-files.js'
+import { DEFAULT_RETAIN_CLOSED_DAYS } from '../domain/retention.js'
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url))
 const govukDir = fileURLToPath(new URL('../../node_modules/govuk-frontend/dist/', import.meta.url))

@@ -93,7 +93,7 @@ export async function backupScenario (ctx: BenchContext): Promise<ScenarioResult
       `${small} MiB: backup ${(little.bytes / MiB).toFixed(0)} MiB in ${little.seconds.toFixed(1)} s; command peak ${(little.cliPeak / MiB).toFixed(0)} MiB; server ${(little.serverIdle / MiB).toFixed(0)} MiB anonymous before it, ${(little.serverAnonPeak / MiB).toFixed(0)} MiB at its peak`,
       `${large} MiB: backup ${(big.bytes / MiB).toFixed(0)} MiB in ${big.seconds.toFixed(1)} s; command peak ${(big.cliPeak / MiB).toFixed(0)} MiB; server ${(big.serverIdle / MiB).toFixed(0)} MiB anonymous before it, ${(big.serverAnonPeak / MiB).toFixed(0)} MiB at its peak`,
     ]
-    return { id: '7-backup', title: 'Backup through the running server', figures, notes }
+    return { id: '9-backup', title: 'Backup through the running server', figures, notes }
   } finally {
     await rm(file, { force: true })
   }
