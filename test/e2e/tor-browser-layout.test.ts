@@ -94,10 +94,10 @@ test('every reporter page, English and Welsh, fits 1000, 1400 and 360 wide in To
         const mainBox = document.querySelector('main')?.getBoundingClientRect()
         const style = getComputedStyle(document.body)
         const h1Font = h1 === null ? '' : getComputedStyle(h1).fontFamily
-        const overflowing = [...document.querySelectorAll('body *')]
+        const overflowing = Array.from(document.querySelectorAll('body *'))
           .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
           .slice(0, 5)
-          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`)
+          .map((el) => `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}`)
         return {
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
