@@ -12,7 +12,7 @@ import { loadKeyring, type KeyProblem } from './crypto/keyring.js'
 import { CodenameReserve } from './domain/codename-reserve.js'
 import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
-import { FORCES } from './domain/forces.js'
+import { RECIPIENTS } from './domain/forces.js'
 import { DerivationQueue, DEFAULT_DERIVATION_LIMITS, type DerivationLimits } from './domain/derivation-queue.js'
 import { LoginThrottle } from './domain/login-throttle.js'
 import { ReviewerAdmin } from './domain/reviewer-admin.js'
@@ -130,7 +130,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
   if (config.production) await refuseDemoSecrets(config.dataDir)
   const keyring = await loadKeyring({
     keysDir: config.keysDir,
-    forceIds: FORCES.map((force) => force.id),
+    forceIds: RECIPIENTS.map((force) => force.id),
     ...(config.production ? {} : { demoDir: path.join(config.dataDir, DEMO_DIR) }),
     today: utcMidnight(),
     ...(options.clock === undefined ? {} : { now: options.clock }),

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { loadConfig } from '../config.js'
-import { FORCES, findForce } from '../domain/forces.js'
+import { RECIPIENTS, findForce } from '../domain/forces.js'
 import { CandourError, isCandourError } from '../errors.js'
 import { openStoreAnyway } from '../store/open.js'
 import { registerAuditCommands } from './audit.js'
@@ -27,8 +27,8 @@ export function program (out: (line: string) => void = (line) => process.stdout.
   const cli = new Command('candour').description('Candour: anonymous reporting of police corruption and abuse').exitOverride()
 
   cli.command('forces')
-    .description('list the forces and their ids')
-    .action(() => { for (const force of FORCES) out(`${force.id}\t${force.name}`) })
+    .description('list the forces (and the triage unit, id triage) and their ids')
+    .action(() => { for (const force of RECIPIENTS) out(`${force.id}\t${force.name}`) })
 
   cli.command('export')
     .description('write each stored report of a force as <out>/<report-id>/ (.gpg items and manifest.json)')

@@ -47,29 +47,31 @@ export function registerReviewerCommands (cli: Command, out: (line: string) => v
   const reviewer = cli.command('reviewer').description('manage reviewer accounts of the workspace')
 
   reviewer.command('add')
-    .description('create a reviewer of one force (or, with --admin, an instance administrator); prints the password and the TOTP secret')
+    .description('create a reviewer of one force (or an instance administrator with --admin, or a call handler with --call-handler); prints the password and the TOTP secret')
     .requiredOption('--name <username>', 'username: 3 to 32 of a-z, 0-9 and -, starting with a letter')
-    .option('--force <id>', 'the reviewer\'s force (see `candour forces`)')
+    .option('--force <id>', 'the reviewer\'s force, or triage for the triage unit (see `candour forces`)')
     .option('--admin', 'an instance administrator: manages reviewers, sees every force\'s metadata, reads no report')
+    .option('--call-handler', 'a call handler: takes reports by phone at /intake/, reads no report, belongs to no force')
     .option('--json', 'print {"username","password","totpSecret"} only')
-    .action(async (options: { name: string; force?: string; admin?: boolean; json?: boolean }) => {
+    .action(async (options: { name: string; force?: string; admin?: boolean; callHandler?: boolean; json?: boolean }) => {
       checkName(options.name)
       const admin = options.admin === true
-      if (admin === (options.force !== undefined)) throw new CandourError('VALIDATION_FAILED', 'give either --force <id> or --admin')
-      if (!admin && findForce(options.force!) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
-      const secrets = await withAccounts((accounts) => accounts.add(OPERATOR, { username: options.name, force: admin ? null : options.force!, admin }))
+      const callHandler = options.callHandler === true
+      if ([admin, callHandler, options.force !== undefined].filter(Boolean).length !== 1) throw new CandourError('VALIDATION_FAILED', 'give one of --force <id>, --admin or --call-handler')
+      if (options.force !== undefined && findForce(options.force) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
+      const secrets = await withAccounts((accounts) => accounts.add(OPERATOR, { username: options.name, force: options.force ?? null, admin, callHandler }))
       if (options.json === true) { out(JSON.stringify({ username: secrets.username, password: secrets.password, totpSecret: secrets.totpSecret })); return }
-      out(`reviewer ${secrets.username} added (${admin ? 'administrator' : `force ${options.force!}`})`)
+      out(`reviewer ${secrets.username} added (${admin ? 'administrator' : callHandler ? 'call handler' : `force ${options.force!}`})`)
       await printSecrets(out, secrets)
     })
 
   reviewer.command('list')
-    .description('list the reviewers: username, force (- for an administrator), role; no secrets')
-    .option('--json', 'print a JSON array of {"username","force","admin"}')
+    .description('list the accounts: username, force (- for an administrator or a call handler), role (admin, reviewer or call-handler); no secrets')
+    .option('--json', 'print a JSON array of {"username","force","admin","role"}')
     .action(async (options: { json?: boolean }) => {
       const rows = await withAccounts((accounts) => accounts.list(OPERATOR))
       if (options.json === true) { out(JSON.stringify(rows)); return }
-      for (const row of rows) out(`${row.username}\t${row.force ?? '-'}\t${row.admin ? 'admin' : 'reviewer'}`)
+      for (const row of rows) out(`${row.username}\t${row.force ?? '-'}\t${row.role}`)
     })
 
   reviewer.command('reset-2fa')

@@ -1,5 +1,5 @@
 /** The forces as the site offers them: known, and available while they have a usable key. */
-import { FORCES, complaintsBody, findForce, type ComplaintsBody } from './forces.js'
+import { RECIPIENTS, complaintsBody, findForce, type ComplaintsBody } from './forces.js'
 
 /** Forces with their availability. */
 export interface ForceDirectory {
@@ -8,7 +8,7 @@ export interface ForceDirectory {
   name (id: string): string
   /** The body that handles complaints about the force, or undefined for an unknown id. */
   complaintsBody (id: string): ComplaintsBody | undefined
-  /** Every force with its availability now; the same array for as long as nothing changes. */
+  /** Every force, then the triage unit (id `triage`, which forms offer as "I do not know which force"), with its availability now; the same array for as long as nothing changes. */
   list (): ReadonlyArray<{ id: string; name: string; available: boolean }>
 }
 
@@ -26,11 +26,11 @@ export function forceDirectory (withKeys: { has (id: string): boolean }): ForceD
     name: (id) => findForce(id)?.name ?? id,
     complaintsBody,
     list () {
-      const available = FORCES.map((force) => withKeys.has(force.id))
+      const available = RECIPIENTS.map((force) => withKeys.has(force.id))
       const now = available.map((a) => (a ? '1' : '0')).join('')
       if (now !== signature) {
         signature = now
-        list = Object.freeze(FORCES.map((force, i) => Object.freeze({ id: force.id, name: force.name, available: available[i]! })))
+        list = Object.freeze(RECIPIENTS.map((force, i) => Object.freeze({ id: force.id, name: force.name, available: available[i]! })))
       }
       return list
     },

@@ -73,14 +73,28 @@ export const FORCES: readonly Force[] = Object.freeze(
     .sort((a, b) => a.name.localeCompare(b.name, 'en-GB')),
 )
 
-const byId = new Map(FORCES.map((force) => [force.id, force]))
+/** The id of the service's own triage unit (issue 11). */
+export const TRIAGE_ID = 'triage'
 
-/** The force with this id, or undefined. */
+/**
+ * The triage unit: a recipient like a force, for reports whose reporter does
+ * not know which force the person belongs to. Its reviewers read each report
+ * offline and pass it to the right force with the ordinary transfer. It is
+ * not a police force, so it is not in FORCES; findForce knows it.
+ */
+export const TRIAGE: Force = Object.freeze({ id: TRIAGE_ID, name: 'Triage unit (force not known)', unit: 'Triage unit', nation: 'uk' })
+
+/** Every recipient of reports: the forces, then the triage unit. Key folders and reviewer accounts follow these ids. */
+export const RECIPIENTS: readonly Force[] = Object.freeze([...FORCES, TRIAGE])
+
+const byId = new Map(RECIPIENTS.map((force) => [force.id, force]))
+
+/** The force (or the triage unit) with this id, or undefined. */
 export function findForce (id: string): Force | undefined {
   return byId.get(id)
 }
 
-/** Whether `id` is the id of a known force. */
+/** Whether `id` is the id of a known force or the triage unit. */
 export function isForceId (id: string): boolean {
   return byId.has(id)
 }

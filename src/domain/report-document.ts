@@ -12,6 +12,8 @@ export interface DocumentFacts {
   readonly forceName: string
   readonly received: string
   readonly attachments: number
+  /** How the report came in; online unless given. */
+  readonly channel?: 'online' | 'phone'
 }
 
 const NOT_SAID = 'Not said'
@@ -23,6 +25,7 @@ export function reportDocument (answers: Answers, facts: DocumentFacts): string 
     `Report id: ${facts.reportId}`,
     `Force: ${facts.forceName} (${answers.force})`,
     `Received (UTC date): ${facts.received}`,
+    `Sent: ${facts.channel === 'phone' ? 'by phone, written down by a call handler' : 'online'}`,
     `Category: ${CATEGORIES[answers.category]}`,
     `Person reported is: ${answers.role === undefined ? NOT_SAID : ROLES[answers.role]}`,
     `On or off duty: ${answers.duty === undefined ? NOT_SAID : DUTIES[answers.duty]}`,

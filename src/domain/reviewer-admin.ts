@@ -10,7 +10,7 @@ import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
 import { accountOf, auditName, type Actor, type ReviewerActor } from './actors.js'
 import { appendAudit, auditEntries, verifyAudit, type AuditEntry, type AuditVerification } from './audit.js'
-import { addReviewer, listReviewers, removeReviewer, resetPassword, resetTwoFactor, type ReviewerSecrets } from './reviewers.js'
+import { accountRole, addReviewer, listReviewers, removeReviewer, resetPassword, resetTwoFactor, type AccountRole, type ReviewerSecrets } from './reviewers.js'
 import type { Viewer } from './workspace.js'
 
 /** One page of the audit log, newest first. */
@@ -29,6 +29,7 @@ export interface AccountListing {
   readonly username: string
   readonly force: string | null
   readonly admin: boolean
+  readonly role: AccountRole
 }
 
 function notFound (): CandourError {
@@ -67,7 +68,7 @@ export class ReviewerAdmin {
   }
 
   /** Creates an account; returns the secrets to hand over once. */
-  async add (actor: Actor, options: { username: string; force: string | null; admin: boolean }): Promise<ReviewerSecrets> {
+  async add (actor: Actor, options: { username: string; force: string | null; admin: boolean; callHandler?: boolean }): Promise<ReviewerSecrets> {
     await this.#manager(actor)
     return addReviewer(this.#kv, { ...options, actor: auditName(actor) })
   }
@@ -76,7 +77,7 @@ export class ReviewerAdmin {
   async list (actor: Actor): Promise<AccountListing[]> {
     await this.#manager(actor)
     const all: AccountListing[] = []
-    for await (const account of listReviewers(this.#kv)) all.push({ username: account.username, force: account.force, admin: account.admin })
+    for await (const account of listReviewers(this.#kv)) all.push({ username: account.username, force: account.force, admin: account.admin, role: accountRole(account) })
     return all
   }
 

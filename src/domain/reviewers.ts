@@ -31,6 +31,8 @@ export interface ReviewerRecord {
   /** The reviewer's force; null for an administrator. */
   readonly force: string | null
   readonly admin: boolean
+  /** A call handler (issue 11): takes reports by phone, reads no report and belongs to no force. Absent on older records. */
+  readonly callHandler?: boolean
   readonly password: PasswordHash
   /** base32, stored as is: the server computes the codes to check them. */
   readonly totpSecret: string
@@ -38,6 +40,14 @@ export interface ReviewerRecord {
   readonly generation: number
   /** UTC date the account was made. */
   readonly created: string
+}
+
+/** What a workspace account is for: an instance administrator, a reviewer of one force, or a call handler. */
+export type AccountRole = 'admin' | 'reviewer' | 'call-handler'
+
+/** The role of an account. */
+export function accountRole (account: Pick<ReviewerRecord, 'admin' | 'callHandler'>): AccountRole {
+  return account.admin ? 'admin' : account.callHandler === true ? 'call-handler' : 'reviewer'
 }
 
 /** What `reviewer add`, `reset-2fa` and `reset-password` hand out, once. */
@@ -83,15 +93,20 @@ export async function * listReviewers (kv: Kv): AsyncIterable<ReviewerRecord> {
   for await (const [, raw] of kv.entries('reviewers')) yield decode(raw)
 }
 
-/** Creates an account of one force, or an administrator (force null, admin true); returns the secrets to hand over. */
-export async function addReviewer (kv: Kv, options: { username: string; force: string | null; admin: boolean; actor: string }): Promise<ReviewerSecrets> {
+/**
+ * Creates an account of one force, an administrator (force null, admin true)
+ * or a call handler (force null, callHandler true); returns the secrets to hand over.
+ */
+export async function addReviewer (kv: Kv, options: { username: string; force: string | null; admin: boolean; callHandler?: boolean; actor: string }): Promise<ReviewerSecrets> {
   const { username, force, admin } = options
+  const callHandler = options.callHandler === true
   if (!isUsername(username)) throw new CandourError('VALIDATION_FAILED', 'username not allowed', { detail: { field: 'username' } })
-  // An administrator belongs to no force; a reviewer to exactly one.
-  if (admin ? force !== null : force === null || findForce(force) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
+  if (admin && callHandler) throw new CandourError('VALIDATION_FAILED', 'an account has one role')
+  // An administrator and a call handler belong to no force; a reviewer to exactly one.
+  if (admin || callHandler ? force !== null : force === null || findForce(force) === undefined) throw new CandourError('FORCE_UNKNOWN', 'unknown force')
   const password = generatePassword()
   const totpSecret = newTotpSecret()
-  const record: ReviewerRecord = { v: 1, id: newAccountId(), username, force, admin, password: await hashPassword(password), totpSecret, generation: 1, created: utcDate() }
+  const record: ReviewerRecord = { v: 1, id: newAccountId(), username, force, admin, ...(callHandler ? { callHandler } : {}), password: await hashPassword(password), totpSecret, generation: 1, created: utcDate() }
   try {
     await appendAudit(kv, { actor: options.actor, action: 'reviewer-add', detail: username }, {
       ops: [{ type: 'put', space: 'reviewers', key: username, value: encode(record) }],

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { RecipientKeys } from '../crypto/keys.js'
 import type { Kv } from '../store/kv.js'
-import { modifyRecord, putReporterOp, putReportOps, type ReportRecord, type ReporterRecord } from '../store/records.js'
+import { modifyRecord, putReporterOp, putReportOps, type Channel, type ReportRecord, type ReporterRecord } from '../store/records.js'
 import { CandourError } from '../errors.js'
 import type { CodenameReserve } from './codename-reserve.js'
 import type { Peppers } from './codenames.js'
@@ -69,13 +69,14 @@ export class Submission {
   /**
    * Encrypts the answers and commits everything in one batch. A new reporter
    * gets a codename and a reply key pair; a reporter already logged in
-   * (`reporterId`) gets the report added under their codename.
+   * (`reporterId`) gets the report added under their codename. `channel`
+   * records how it came in (online unless a call handler took it by phone).
    */
-  async commit (answers: Answers, options: { reporterId?: string } = {}): Promise<Receipt> {
+  async commit (answers: Answers, options: { reporterId?: string; channel?: Channel } = {}): Promise<Receipt> {
     const force = findForce(answers.force)
     const recipients = forceRecipients(this.#deps.recipients, answers.force)
     const reportId = newReportId()
-    const facts = { reportId, forceName: force!.name, received: this.#items.today, attachments: this.attachmentCount }
+    const facts = { reportId, forceName: force!.name, received: this.#items.today, attachments: this.attachmentCount, channel: options.channel ?? 'online' }
     if (answers.contact !== undefined) await this.#items.addText('contact', contactDocument(answers.contact, facts), 'contact.txt', recipients, { first: true })
     await this.#items.addText('report', reportDocument(answers, facts), 'report.txt', recipients, { first: true })
     const urgent = answers.atRisk === 'yes'
@@ -84,7 +85,7 @@ export class Submission {
       id: reportId,
       force: answers.force,
       category: answers.category,
-      channel: 'online',
+      channel: options.channel ?? 'online',
       urgent,
       status: 'new',
       received: this.#items.today,

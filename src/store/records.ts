@@ -38,6 +38,12 @@ export interface ReplyRecord {
   readonly deleted: string | null
 }
 
+/** How a report came in. */
+export type Channel = 'online' | 'phone'
+
+/** The channels, for checks and counts. */
+export const CHANNELS: readonly Channel[] = Object.freeze(['online', 'phone'])
+
 /** Where a report stands with its force: `new` -> `assessing` -> `closed`. */
 export type ReportStatus = 'new' | 'assessing' | 'closed'
 
@@ -50,7 +56,8 @@ export interface ReportRecord {
   readonly id: string
   readonly force: string
   readonly category: string
-  readonly channel: 'online'
+  /** How the report came in: the online form, or a call taken by a call handler (issue 11). */
+  readonly channel: Channel
   readonly urgent: boolean
   readonly status: ReportStatus
   /** Set while the status is `closed`, and only then. */

@@ -14,6 +14,8 @@ export interface Receipt {
   readonly forceName: string
   readonly complaintsBody?: ComplaintsBody | undefined
   readonly urgent: boolean
+  /** Sent to the triage unit ("I do not know which force"). */
+  readonly triage?: boolean
 }
 
 const TTL_MS = 10 * 60 * 1000

@@ -18,10 +18,11 @@ function candour (args: string[], dataDir: string): Promise<{ stdout: string; st
   return run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: root, env: { ...process.env, CANDOUR_DEMO: '1', DATA_DIR: dataDir } })
 }
 
-test('forces lists every covered force with its id', async (t) => {
+test('forces lists every covered force with its id, then the triage unit', async (t) => {
   const { stdout } = await candour(['forces'], '/nonexistent')
   const lines = stdout.trim().split('\n')
-  t.is(lines.length, 48)
+  t.is(lines.length, 49)
+  t.is(lines.at(-1), 'triage\tTriage unit (force not known)')
   t.true(lines.includes('met\tMetropolitan Police Service'))
   t.true(lines.includes('city-of-london\tCity of London Police'))
 })

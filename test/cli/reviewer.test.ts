@@ -46,8 +46,8 @@ test('every reviewer command works while the server runs and after it stops, eac
   const admin = JSON.parse((await candour(['reviewer', 'add', '--admin', '--name', 'the-admin', '--json'], dir)).stdout) as Record<string, string>
   t.is(admin.username, 'the-admin')
   t.deepEqual(JSON.parse((await candour(['reviewer', 'list', '--json'], dir)).stdout), [
-    { username: 'kent-one', force: 'kent', admin: false },
-    { username: 'the-admin', force: null, admin: true },
+    { username: 'kent-one', force: 'kent', admin: false, role: 'reviewer' },
+    { username: 'the-admin', force: null, admin: true, role: 'admin' },
   ])
   const listed = (await candour(['reviewer', 'list'], dir)).stdout
   t.is(listed, 'kent-one\tkent\treviewer\nthe-admin\t-\tadmin\n')

@@ -7,6 +7,7 @@ import { strictRouter } from '../router.js'
 import type { Context } from 'koa'
 import { ANSWER_FIELDS, checkAnswers, type AnswerField, type RawAnswers } from '../../domain/report-answers.js'
 import { utcDate } from '../../domain/dates.js'
+import { TRIAGE_ID } from '../../domain/forces.js'
 import { Submission } from '../../domain/submissions.js'
 import { CandourError } from '../../errors.js'
 import type { ReceiptBox } from '../codename-receipts.js'
@@ -134,12 +135,14 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
       throw err
     }
     const forceName = forces.name(checked.answers.force)
-    const complaintsBody = forces.complaintsBody(checked.answers.force)
+    const triage = checked.answers.force === TRIAGE_ID
+    // The triage unit is no force: with no force known, the page names all three complaints bodies.
+    const complaintsBody = triage ? undefined : forces.complaintsBody(checked.answers.force)
     if (receipt.codename === undefined) {
-      html(ctx, 'reporter/report-added.njk', { forceName, complaintsBody, urgent: receipt.urgent })
+      html(ctx, 'reporter/report-added.njk', { forceName, complaintsBody, urgent: receipt.urgent, triage })
       return
     }
-    const handle = receipts.put({ codename: receipt.codename, forceName, complaintsBody, urgent: receipt.urgent })
+    const handle = receipts.put({ codename: receipt.codename, forceName, complaintsBody, urgent: receipt.urgent, triage })
     // Session cookie (no Expires/Max-Age), scoped to the one page that reads it; it holds a handle, never the codename.
     ctx.set('Set-Cookie', sessionCookie(RECEIPT_COOKIE, handle, cookie(ctx)))
     ctx.status = 303
