@@ -15,6 +15,7 @@ import { forceDirectory } from './domain/force-directory.js'
 import { RECIPIENTS } from './domain/forces.js'
 import { DerivationQueue, DEFAULT_DERIVATION_LIMITS, type DerivationLimits } from './domain/derivation-queue.js'
 import { LoginThrottle } from './domain/login-throttle.js'
+import { PhoneLine } from './domain/phone-line.js'
 import { ReviewerAdmin } from './domain/reviewer-admin.js'
 import { ReviewerLogin } from './domain/reviewer-login.js'
 import { Workspace } from './domain/workspace.js'
@@ -167,6 +168,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       onFirstFull: () => logLine('codename reserve ready'),
       onFailure: () => logLine('codename reserve could not be filled'),
     })
+    const reporting = { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve }
     const uploads = new UploadGate({ maxUploads: config.maxUploads, minFreeBytes: config.minFreeBytes, freeSpace: options.freeSpace ?? freeSpaceProbe(config.dataDir) })
     const apps = createApps({
       config,
@@ -177,10 +179,12 @@ export async function startService (config: Config, options: ServiceOptions = {}
       ...(options.reviewer === undefined ? {} : { reviewer: options.reviewer }),
       forces,
       services: {
-        reporting: { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve },
+        reporting,
         workspace: new Workspace({ kv, recipients: async () => keyring.byForce }),
         accounts: new ReviewerAdmin(kv),
         reviewerLogin: new ReviewerLogin(kv, new LoginThrottle(REVIEWER_PASSWORD_THROTTLE)),
+        // Codenames read out by phone wait in the same login queue, with the same bounds, as online logins.
+        phone: new PhoneLine({ submission: reporting, forces, limits: config, derivations }),
       },
       render: (template, context) => renderPage(template, context, { demoMode, exitUrl: config.exitUrl, retainClosedDays: config.retainClosedDays }),
     })

@@ -19,14 +19,17 @@ import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
 
 /** Every action the audit log records. */
-export type AuditAction = 'login' | 'login-failed' | 'logout' | 'download' | 'reply' | 'status' | 'transfer' | 'delete' | 'reviewer-add' | 'reviewer-remove' | 'reviewer-reset-2fa' | 'reviewer-reset-password' | 'export' | 'purge'
+export type AuditAction = 'login' | 'login-failed' | 'logout' | 'download' | 'reply' | 'status' | 'transfer' | 'delete' | 'reviewer-add' | 'reviewer-remove' | 'reviewer-reset-2fa' | 'reviewer-reset-password' | 'export' | 'purge' | 'phone-report' | 'phone-follow-up'
 
 /** The actions, for checks and listings. */
-export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze(['login', 'login-failed', 'logout', 'download', 'reply', 'status', 'transfer', 'delete', 'reviewer-add', 'reviewer-remove', 'reviewer-reset-2fa', 'reviewer-reset-password', 'export', 'purge'])
+export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze(['login', 'login-failed', 'logout', 'download', 'reply', 'status', 'transfer', 'delete', 'reviewer-add', 'reviewer-remove', 'reviewer-reset-2fa', 'reviewer-reset-password', 'export', 'purge', 'phone-report', 'phone-follow-up'])
 
 /** What a caller appends. */
 export interface AuditInput {
-  /** A reviewer's username, 'cli' for the command line, or 'unknown' for a failed login of no such reviewer. */
+  /**
+   * A reviewer's username, 'cli' for the command line, 'unknown' for a failed login of no such reviewer,
+   * or 'phone' for the phone line, which never names its call handler (issue 11).
+   */
   readonly actor: string
   readonly action: AuditAction
   readonly report?: string

@@ -6,7 +6,7 @@
  */
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
-import { getReport, modifyRecord, type ReportRecord } from '../store/records.js'
+import { getReport, modifyRecord, type Channel, type ReportRecord } from '../store/records.js'
 import { findForce } from './forces.js'
 import { PendingItems } from './pending-items.js'
 import { forceRecipients, type SubmissionDeps } from './submissions.js'
@@ -45,8 +45,8 @@ export class FurtherInformation {
     await this.#items.addFile(source, originalName, forceRecipients(this.#deps.recipients, this.#report.force))
   }
 
-  /** Encrypts the message (if any) and adds every item to the report. */
-  async commit (message: string): Promise<void> {
+  /** Encrypts the message (if any) and adds every item to the report; `channel` says how it came (online unless given). */
+  async commit (message: string, options: { channel?: Channel } = {}): Promise<void> {
     const recipients = forceRecipients(this.#deps.recipients, this.#report.force)
     if (message.trim() !== '') {
       const text = [
@@ -54,6 +54,7 @@ export class FurtherInformation {
         `Report id: ${this.#report.id}`,
         `Force: ${findForce(this.#report.force)?.name ?? this.#report.force} (${this.#report.force})`,
         `Received (UTC date): ${this.#items.today}`,
+        `Sent: ${options.channel === 'phone' ? 'by phone, written down by a call handler' : 'online'}`,
         `Attachments: ${this.attachmentCount}`,
         '',
         message,

@@ -58,7 +58,7 @@ export interface ReviewerSecrets {
 }
 
 // Names the audit log uses for actors that are not reviewers.
-const RESERVED = new Set(['cli', 'unknown'])
+const RESERVED = new Set(['cli', 'unknown', 'phone'])
 const MAX_ATTEMPTS = 20
 
 /** Whether `name` is a well-formed username: a lower-case letter, then 2 to 31 of a-z, 0-9 and '-'. */

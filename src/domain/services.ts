@@ -3,6 +3,7 @@
  * service.ts (issue 9): the web layer is handed this and nothing else of the
  * store, and reaches it only through use cases.
  */
+import type { PhoneLine } from './phone-line.js'
 import type { ReviewerLogin } from './reviewer-login.js'
 import type { ReviewerAdmin } from './reviewer-admin.js'
 import type { SubmissionDeps } from './submissions.js'
@@ -18,4 +19,6 @@ export interface Services {
   readonly accounts: ReviewerAdmin
   /** Checking reviewer logins (one per process: it holds the per-account locks). */
   readonly reviewerLogin: ReviewerLogin
+  /** The phone line's use cases: call handlers' intake and returning callers (issue 11). */
+  readonly phone: PhoneLine
 }

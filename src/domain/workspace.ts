@@ -26,7 +26,7 @@ import { findForce } from './forces.js'
 import { inboxPage, type InboxPage } from './inbox.js'
 import { getSeen, markLooked, type SeenRecord } from './last-looked.js'
 import { addReply } from './replies.js'
-import type { ReviewerRecord } from './reviewers.js'
+import { accountRole, type ReviewerRecord } from './reviewers.js'
 import { setStatus, statusDetail } from './triage.js'
 import { transferLimit, transferReport } from './transfer.js'
 
@@ -44,7 +44,7 @@ export interface WorkspaceDeps {
 }
 
 /** The account a page is shown for: its header needs no more. */
-export type Viewer = Pick<ReviewerRecord, 'username' | 'force' | 'admin'>
+export type Viewer = Pick<ReviewerRecord, 'username' | 'force' | 'admin' | 'callHandler'>
 
 /** What the inbox asks for; `force` is an administrator's choice (a reviewer's is always their own). */
 export interface InboxRequest {
@@ -78,12 +78,12 @@ export class Workspace {
 
   /** The account behind a session, as it is now (SESSION_ENDED otherwise). */
   async viewer (actor: ReviewerActor): Promise<Viewer> {
-    return viewer(await accountOf(this.#kv, actor))
+    return viewer(await this.#account(actor))
   }
 
   /** A page of a force's inbox: a reviewer's own force; the force an administrator chose (none: no page). */
   async inbox (actor: ReviewerActor, request: InboxRequest): Promise<{ viewer: Viewer; force?: string; page?: InboxPage }> {
-    const account = await accountOf(this.#kv, actor)
+    const account = await this.#account(actor)
     if (account.admin && request.force !== undefined && findForce(request.force) === undefined) throw new CandourError('VALIDATION_FAILED', 'unknown force')
     const force = account.admin ? request.force : account.force ?? undefined
     if (force === undefined) return { viewer: viewer(account) }
@@ -98,7 +98,7 @@ export class Workspace {
    * sees any force's report, and nothing is noted.
    */
   async openReport (actor: ReviewerActor, reportId: string): Promise<{ viewer: Viewer; report: ReportRecord; seen?: SeenRecord }> {
-    const account = await accountOf(this.#kv, actor)
+    const account = await this.#account(actor)
     const report = REPORT_ID.test(reportId) ? await getReport(this.#kv, reportId) : undefined
     if (report === undefined || (!account.admin && report.force !== account.force)) throw notFound()
     if (account.admin) return { viewer: viewer(account), report }
@@ -168,9 +168,16 @@ export class Workspace {
     return count
   }
 
+  // The account as it is now; a call handler's reaches no inbox or report (issue 11): NOT_FOUND, as for a page that does not exist.
+  async #account (actor: ReviewerActor): Promise<ReviewerRecord> {
+    const account = await accountOf(this.#kv, actor)
+    if (accountRole(account) === 'call-handler') throw notFound()
+    return account
+  }
+
   // The report of the reviewer's own force; NOT_FOUND for an administrator (who reads no report) or any other id.
   async #ownReport (actor: ReviewerActor, reportId: string): Promise<{ account: ReviewerRecord; report: ReportRecord }> {
-    const account = await accountOf(this.#kv, actor)
+    const account = await this.#account(actor)
     if (account.admin || account.force === null || !REPORT_ID.test(reportId)) throw notFound()
     const report = await getReport(this.#kv, reportId)
     if (report === undefined || report.force !== account.force) throw notFound()

@@ -25,6 +25,7 @@ import { endedSessions, reviewerSessionsStore } from './reviewer/auth.js'
 import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
 import { transferRoutes } from './reviewer/transfer.js'
+import { intakeRoutes } from './intake/routes.js'
 import { strictRouter } from './router.js'
 
 /** The two applications of one process: the reporters' site and the reviewer workspace. */
@@ -98,7 +99,7 @@ export function createApps (deps: WebDeps): Apps {
   // The workspace's root leads to its inbox (the login page when no one is signed in).
   const root = strictRouter()
   root.get('/', (ctx) => { ctx.status = 303; ctx.redirect('/review/') })
-  const workspaceRouters = [root, reviewerAccountRoutes(deps, reviewerSessions), inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions)]
+  const workspaceRouters = [root, reviewerAccountRoutes(deps, reviewerSessions), inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions), intakeRoutes(deps, reviewerSessions)]
   for (const router of workspaceRouters) mount(workspace.app, router)
   return {
     reporter: reporter.app,

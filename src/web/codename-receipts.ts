@@ -16,6 +16,8 @@ export interface Receipt {
   readonly urgent: boolean
   /** Sent to the triage unit ("I do not know which force"). */
   readonly triage?: boolean
+  /** The only session that may see it (a call handler's, for a report taken by phone). */
+  readonly owner?: string
 }
 
 const TTL_MS = 10 * 60 * 1000

@@ -13,6 +13,8 @@ export interface ReviewerOverrides {
   readonly lifetimeMs?: number
   /** The monotonic clock (ms) sessions measure idleness by, so a test can move it on. */
   readonly sessionClock?: () => number
+  /** Idle time that ends a returning caller's view on the phone line (15 minutes otherwise). */
+  readonly callIdleMs?: number
 }
 
 /** Dependencies of the Koa app. */

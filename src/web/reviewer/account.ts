@@ -14,7 +14,8 @@ import { CandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
 import type { FieldError } from '../render.js'
 import { readUrlencoded } from '../urlencoded.js'
-import { checkCsrf, clearReviewerCookie, currentReviewer, requireReviewer, reviewerContext, setReviewerCookie, type ReviewerSessions } from './auth.js'
+import { accountRole } from '../../domain/reviewers.js'
+import { CALL_HANDLER_COOKIE_PATH, REVIEWER_COOKIE_PATH, checkCsrf, clearReviewerCookie, currentReviewer, requireReviewer, reviewerContext, setReviewerCookie, type ReviewerSessions } from './auth.js'
 
 const FORM_BYTES = 4 * 1024
 const AUDIT_PAGE = 50
@@ -76,10 +77,12 @@ export function reviewerAccountRoutes (deps: WebDeps, sessions: ReviewerSessions
       return
     }
     // A fresh session id at every login; one presented with this request is ended. The session keeps the account's id and generation.
-    const session = sessions.create({ actor: actorOf(outcome.account) }, currentReviewer(ctx, sessions))
-    setReviewerCookie(ctx, session.id, config.cookieSecure)
+    const callHandler = accountRole(outcome.account) === 'call-handler'
+    const session = sessions.create({ actor: actorOf(outcome.account), callHandler }, currentReviewer(ctx, sessions))
+    // A call handler lands on the phone intake, with a cookie that only the intake pages receive.
+    setReviewerCookie(ctx, session.id, config.cookieSecure, callHandler ? CALL_HANDLER_COOKIE_PATH : REVIEWER_COOKIE_PATH)
     ctx.status = 303
-    ctx.redirect('/review/')
+    ctx.redirect(callHandler ? '/intake/' : '/review/')
   })
 
   router.post('/review/logout', async (ctx) => {

@@ -17,9 +17,11 @@ import { CandourError, isCandourError } from '../../errors.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import { csrfMatches, SessionStore, type Session } from '../sessions.js'
 
-/** What the session holds: the reviewer as they logged in. */
+/** What the session holds: the account as it logged in, and whether it is a call handler's (issue 11). */
 export interface ReviewerSessionData {
   readonly actor: ReviewerActor
+  /** A call handler: the phone intake pages only; every reviewer and administrator page answers 404 (the use cases refuse them too). */
+  readonly callHandler: boolean
 }
 
 /** The cookie that carries the reviewer's session id, and nothing else. */
@@ -27,6 +29,9 @@ export const REVIEWER_COOKIE = 'candour_review'
 
 /** The cookie's path: the workspace only. */
 export const REVIEWER_COOKIE_PATH = '/review'
+
+/** A call handler's cookie path: the phone intake pages only, so it never travels with reviewers' pages. */
+export const CALL_HANDLER_COOKIE_PATH = '/intake'
 
 /** Fifteen minutes idle ends a reviewer's session. */
 export const REVIEWER_IDLE_MS = 15 * 60 * 1000
@@ -59,6 +64,8 @@ export function currentReviewer (ctx: Context, sessions: ReviewerSessions): Sess
  */
 export function requireReviewer (ctx: Context, sessions: ReviewerSessions): Session<ReviewerSessionData> | undefined {
   const session = currentReviewer(ctx, sessions)
+  // A call handler reaches no inbox, report, bundle or audit page: they do not exist for them.
+  if (session !== undefined && session.data.callHandler) throw new CandourError('NOT_FOUND', 'not found')
   if (session !== undefined) return session
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new CandourError('CSRF_INVALID', 'no reviewer session')
   toLogin(ctx)
@@ -76,19 +83,19 @@ export function checkCsrf (session: Session<unknown> | undefined, submitted: str
 }
 
 /** What every workspace page gets for its header (see templates/reviewer/base.njk). */
-export function reviewerContext (session: Session<unknown>, viewer: Viewer): { reviewerSession: { csrf: string; username: string; forceName: string | null; admin: boolean } } {
+export function reviewerContext (session: Session<unknown>, viewer: Viewer): { reviewerSession: { csrf: string; username: string; forceName: string | null; admin: boolean; callHandler: boolean } } {
   const { username, force, admin } = viewer
-  return { reviewerSession: { csrf: session.csrf, username, forceName: force === null ? null : findForce(force)?.name ?? force, admin } }
+  return { reviewerSession: { csrf: session.csrf, username, forceName: force === null ? null : findForce(force)?.name ?? force, admin, callHandler: viewer.callHandler === true } }
 }
 
-/** Sets the session cookie: no Expires or Max-Age, so it ends with the browser. */
-export function setReviewerCookie (ctx: Context, id: string, secure: boolean): void {
-  ctx.append('Set-Cookie', sessionCookie(REVIEWER_COOKIE, id, { path: REVIEWER_COOKIE_PATH, secure }))
+/** Sets the session cookie: no Expires or Max-Age, so it ends with the browser. A call handler's is scoped to the intake pages. */
+export function setReviewerCookie (ctx: Context, id: string, secure: boolean, path: string = REVIEWER_COOKIE_PATH): void {
+  ctx.append('Set-Cookie', sessionCookie(REVIEWER_COOKIE, id, { path, secure }))
 }
 
-/** Removes the session cookie. */
-export function clearReviewerCookie (ctx: Context, secure: boolean): void {
-  ctx.append('Set-Cookie', clearedCookie(REVIEWER_COOKIE, { path: REVIEWER_COOKIE_PATH, secure }))
+/** Removes the session cookie (of `path`). */
+export function clearReviewerCookie (ctx: Context, secure: boolean, path: string = REVIEWER_COOKIE_PATH): void {
+  ctx.append('Set-Cookie', clearedCookie(REVIEWER_COOKIE, { path, secure }))
 }
 
 /**
@@ -108,6 +115,7 @@ export function endedSessions (sessions: ReviewerSessions, secure: boolean): Mid
       // Whatever the handler had started to answer is replaced.
       ctx.body = null
       clearReviewerCookie(ctx, secure)
+      clearReviewerCookie(ctx, secure, CALL_HANDLER_COOKIE_PATH)
       // A form body may be left unread: close once the answer is sent.
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') ctx.set('Connection', 'close')
       toLogin(ctx)
