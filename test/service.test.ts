@@ -20,7 +20,9 @@ test('demo mode shows the demo banner on every page, and serves cached pages as 
   const service = await startTestService()
   t.teardown(() => service.dispose())
   t.true(service.config.demo)
-  t.is(service.demoForces.length, 48)
+  // Every force and the triage unit.
+  t.is(service.demoForces.length, 49)
+  t.true(service.demoForces.includes('triage'))
   for (const page of ['/', '/report', '/nowhere']) {
     t.regex(await (await fetch(service.url + page)).text(), /candour-demo-banner|govuk-notification-banner/, page)
   }

@@ -30,12 +30,17 @@ let handler: ReviewerVisit
 let kent: ReviewerVisit
 let triage: ReviewerVisit
 let admin: ReviewerVisit
+let clockOffset = 0
 
 const REPORT = { category: 'bribery', message: 'PHONE-MARKER the desk sergeant takes cash', anonymity: 'contact', contact: 'CONTACT-MARKER safe to call after six', role: 'officer', 'at-risk': 'no' }
 
 test.before(async () => {
   // A low failure ceiling, so the test can show phone attempts counting against the online bound.
-  service = await startTestService({}, { throttle: { concurrency: 2, maxQueue: 50, maxFailures: 3, windowMs: 60_000 } })
+  // The workspace's clock can be moved on (a caller's view idles out after 15 minutes; sessions here last an hour).
+  service = await startTestService({}, {
+    throttle: { concurrency: 2, maxQueue: 50, maxFailures: 3, windowMs: 60_000 },
+    reviewer: { idleMs: 60 * 60_000, sessionClock: () => performance.now() + clockOffset },
+  })
   const [h, k, tr, a] = await Promise.all([
     addCallHandler(service.dataDir, 'handler-one'),
     addReviewer(service.dataDir, 'kent-one', 'kent'),
@@ -267,6 +272,19 @@ test.serial('roles stay apart: a call handler gets 404 on every reviewer and adm
   const anonymous = await fetch(`${service.url}/intake/`, { redirect: 'manual' })
   t.is(anonymous.status, 303)
   t.is(anonymous.headers.get('location'), '/review/login?session=ended')
+})
+
+test.serial('a returning caller\'s view ends after 15 minutes without a request, the handler\'s session going on', async (t) => {
+  const { codename } = await takePhoneReport(service.url, handler, { ...REPORT, force: 'kent', anonymity: 'anonymous', contact: '' })
+  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename })).status, 303)
+  clockOffset += 14 * 60_000
+  t.is((await getAsReviewer(service.url, handler, '/intake/caller/reports')).status, 200, 'still open after 14 minutes idle')
+  clockOffset += 15 * 60_000 + 1000
+  const ended = await getAsReviewer(service.url, handler, '/intake/caller/reports')
+  t.is(ended.status, 303)
+  t.is(ended.headers.get('location'), '/intake/caller?call=ended')
+  const page = await (await getAsReviewer(service.url, handler, '/intake/caller?call=ended')).text()
+  t.true(page.includes('unused for 15 minutes'))
 })
 
 test.serial('codenames read out by phone count against the same failure bound as online logins', async (t) => {
