@@ -22,7 +22,7 @@ let browser: Browser
 useServiceAndBrowser(test, (started, launched) => { service = started; browser = launched })
 
 async function takeReport (page: Page, fields: { force: string; message: string; contact?: string }): Promise<string> {
-  await navigate(page, () => page.goto(service.url + '/intake/'))
+  await navigate(page, () => page.goto(service.reviewUrl + '/intake/'))
   await navigate(page, () => page.click('#new-report'))
   if (!page.url().endsWith('/intake/report')) throw new Error('the new report button did not lead to the form')
   await page.selectOption('#force', fields.force)
@@ -46,7 +46,7 @@ test('a call handler takes reports by phone for a force and for triage, and serv
   const { context, page, requests } = await openPage(browser)
   t.teardown(() => context.close())
 
-  await page.goto(service.url + '/review/login')
+  await page.goto(service.reviewUrl + '/review/login')
   await page.fill('#username', who.username)
   await page.fill('#password', who.password)
   await page.fill('#code', totpCode(who.totpSecret))
@@ -58,10 +58,10 @@ test('a call handler takes reports by phone for a force and for triage, and serv
   t.is(await page.locator('a[href="/review/"]').count(), 0)
 
   // The inbox is not there for a handler (and the cookie does not even travel to it).
-  const inbox = await navigate(page, () => page.goto(service.url + '/review/'))
+  const inbox = await navigate(page, () => page.goto(service.reviewUrl + '/review/'))
   t.true(page.url().endsWith('/review/login?session=ended'))
   t.is(inbox.status(), 200)
-  await navigate(page, () => page.goto(service.url + '/intake/'))
+  await navigate(page, () => page.goto(service.reviewUrl + '/intake/'))
 
   const codename = await takeReport(page, { force: 'kent', message: 'BROWSER-PHONE the custody officer', contact: 'a safe number' })
   t.regex(codename, /^[a-z-]+( [a-z-]+){6}$/)
@@ -76,17 +76,17 @@ test('a call handler takes reports by phone for a force and for triage, and serv
   t.true((await page.textContent('.govuk-panel'))?.includes(say('intake.codename.panelBodyTriage')))
 
   // Each report is in its unit's inbox, marked Phone.
-  const [kent, triage] = await Promise.all([loginReviewer(service.url, kentWho), loginReviewer(service.url, triageWho)])
-  const kentInbox = await (await getAsReviewer(service.url, kent, '/review/')).text()
-  const triageInbox = await (await getAsReviewer(service.url, triage, '/review/')).text()
+  const [kent, triage] = await Promise.all([loginReviewer(service.reviewUrl, kentWho), loginReviewer(service.reviewUrl, triageWho)])
+  const kentInbox = await (await getAsReviewer(service.reviewUrl, kent, '/review/')).text()
+  const triageInbox = await (await getAsReviewer(service.reviewUrl, triage, '/review/')).text()
   t.regex(kentInbox, /<td class="govuk-table__cell">Phone<\/td>/)
   t.regex(triageInbox, /<td class="govuk-table__cell">Phone<\/td>/)
   const kentId = /\/review\/report\/([0-9a-f]{24})/.exec(kentInbox)![1]!
   t.false(triageInbox.includes(kentId))
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${kentId}/reply`, { csrf: kent.csrf, reply: 'BROWSER-REPLY we would like to talk' })).status, 303)
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}/reply`, { csrf: kent.csrf, reply: 'BROWSER-REPLY we would like to talk' })).status, 303)
 
   // The caller rings back and reads out the codename.
-  await navigate(page, () => page.goto(service.url + '/intake/'))
+  await navigate(page, () => page.goto(service.reviewUrl + '/intake/'))
   await navigate(page, () => page.click('#returning-caller'))
   await page.fill('#codename', codename)
   await navigate(page, () => page.click('form[action="/intake/caller"] button[type="submit"]'))
@@ -105,15 +105,15 @@ test('a call handler takes reports by phone for a force and for triage, and serv
 
   await navigate(page, () => page.click('#end-call'))
   t.true(page.url().endsWith('/intake/?done=call-ended'))
-  await navigate(page, () => page.goto(service.url + '/intake/caller/reports'))
+  await navigate(page, () => page.goto(service.reviewUrl + '/intake/caller/reports'))
   t.true(page.url().endsWith('/intake/caller?call=ended'), 'the view lasted one call')
 
   // The force sees the further information arrive and the reply read and deleted.
-  const report = await (await getAsReviewer(service.url, kent, `/review/report/${kentId}`)).text()
+  const report = await (await getAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}`)).text()
   t.true(report.includes(say('review.kind.further-information')))
 
   await navigate(page, () => page.click('#reviewer-logout'))
   t.true(page.url().endsWith('/review/login?done=logged-out'))
   t.is((await context.cookies()).length, 0)
-  t.deepEqual(foreignRequests(requests, service.url), [])
+  t.deepEqual(foreignRequests(requests, service.reviewUrl), [])
 })

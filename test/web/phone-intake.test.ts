@@ -48,8 +48,8 @@ test.before(async () => {
     addReviewer(service.dataDir, 'admin-one', null),
   ])
   handlerWho = h
-  handler = await loginCallHandler(service.url, h)
-  ;[kent, triage, admin] = await Promise.all([k, tr, a].map((who) => loginReviewer(service.url, who)))
+  handler = await loginCallHandler(service.reviewUrl, h)
+  ;[kent, triage, admin] = await Promise.all([k, tr, a].map((who) => loginReviewer(service.reviewUrl, who)))
   kv = await connectControl(service.dataDir)
   gpg = await gpgHome()
   await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'kent.secret.asc'))
@@ -75,17 +75,17 @@ test.serial('a call handler account: role call-handler in the list, login lands 
   await t.throwsAsync(candour(['reviewer', 'add', '--call-handler', '--admin', '--name', 'mixed-two'], service.dataDir))
   t.false((await candour(['reviewer', 'list'], service.dataDir)).stdout.includes('mixed-'))
 
-  const second = await fetch(`${service.url}/review/login`, {
+  const second = await fetch(`${service.reviewUrl}/review/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', Origin: service.url },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', Origin: service.reviewUrl },
     body: new URLSearchParams({ username: handlerWho.username, password: handlerWho.password, code: totpCode(handlerWho.totpSecret, 1) }),
   })
   t.is(second.status, 303)
   t.is(second.headers.get('location'), '/intake/')
   t.regex(second.headers.get('set-cookie') ?? '', /^candour_review=[A-Za-z0-9_-]{43}; Path=\/intake; HttpOnly; SameSite=Strict$/)
 
-  const home = await (await getAsReviewer(service.url, handler, '/intake/')).text()
+  const home = await (await getAsReviewer(service.reviewUrl, handler, '/intake/')).text()
   t.true(home.includes('handler-one, call handler'))
   t.true(home.includes('href="/intake/report"'))
   t.false(home.includes('href="/review/"'), 'no link to an inbox')
@@ -93,7 +93,7 @@ test.serial('a call handler account: role call-handler in the list, login lands 
 })
 
 test.serial('the intake form asks the online questions with the same names, worded for a handler, with no file, name or number field', async (t) => {
-  const form = await (await getAsReviewer(service.url, handler, '/intake/report')).text()
+  const form = await (await getAsReviewer(service.reviewUrl, handler, '/intake/report')).text()
   for (const name of ['force', 'category', 'message', 'role', 'duty', 'setting', 'when-month', 'when-year', 'at-risk', 'anonymity', 'contact']) {
     t.true(form.includes(`name="${name}"`), name)
   }
@@ -105,25 +105,25 @@ test.serial('the intake form asks the online questions with the same names, word
 
   // The same checks as online: errors come back on the form with the answers kept, nothing stored.
   const before = (await auditLogOf(kv)).length
-  const bad = await postIntake(service.url, handler, { force: 'kent', category: 'bribery', message: 'KEEP-THIS text', anonymity: 'contact', contact: '' })
+  const bad = await postIntake(service.reviewUrl, handler, { force: 'kent', category: 'bribery', message: 'KEEP-THIS text', anonymity: 'contact', contact: '' })
   t.is(bad.status, 400)
   const page = await bad.text()
   t.true(page.includes('KEEP-THIS text'))
   t.true(page.includes('href="#contact"'))
   t.is((await auditLogOf(kv)).length, before)
   // An unknown force, and a message over the limit, as online.
-  t.true((await (await postIntake(service.url, handler, { ...REPORT, force: 'nowhere' })).text()).includes('href="#force"'))
-  const long = await postIntake(service.url, handler, { ...REPORT, force: 'kent', message: 'x'.repeat(service.config.maxMessageChars + 1) })
+  t.true((await (await postIntake(service.reviewUrl, handler, { ...REPORT, force: 'nowhere' })).text()).includes('href="#force"'))
+  const long = await postIntake(service.reviewUrl, handler, { ...REPORT, force: 'kent', message: 'x'.repeat(service.config.maxMessageChars + 1) })
   t.is(long.status, 400)
   t.true((await long.text()).includes('href="#message"'))
   // Without the form token, refused.
   const forged = new FormData()
   forged.append('force', 'kent')
-  t.is((await fetch(`${service.url}/intake/report`, { method: 'POST', body: forged, redirect: 'manual', headers: { Origin: service.url, Cookie: handler.cookie } })).status, 403)
+  t.is((await fetch(`${service.reviewUrl}/intake/report`, { method: 'POST', body: forged, redirect: 'manual', headers: { Origin: service.reviewUrl, Cookie: handler.cookie } })).status, 403)
 })
 
 test.serial('a report by phone for a force and one for triage: codename shown once, in the right inbox as "Phone", opened by gpg', async (t) => {
-  const forForce = await takePhoneReport(service.url, handler, { ...REPORT, force: 'kent' })
+  const forForce = await takePhoneReport(service.reviewUrl, handler, { ...REPORT, force: 'kent' })
   t.regex(forForce.codename, /^[a-z-]+( [a-z-]+){6}$/)
   t.true(forForce.page.includes('Kent Police'))
   t.true(forForce.page.includes('id="codename-script"'))
@@ -131,16 +131,16 @@ test.serial('a report by phone for a force and one for triage: codename shown on
   t.true(forForce.page.includes('read the whole codename back'))
   t.true(forForce.page.includes('Do not write the codename down'))
   // Shown once: the same cookie again gets nothing.
-  const again = await fetch(`${service.url}/intake/sent`, { headers: { Cookie: `${handler.cookie}; ${forForce.receiptCookie}` }, redirect: 'manual' })
+  const again = await fetch(`${service.reviewUrl}/intake/sent`, { headers: { Cookie: `${handler.cookie}; ${forForce.receiptCookie}` }, redirect: 'manual' })
   t.is(again.status, 404)
   t.is(again.headers.get('cache-control'), 'no-store')
   t.false((await again.text()).includes(forForce.codename))
 
-  const forTriage = await takePhoneReport(service.url, handler, { ...REPORT, force: 'triage', message: 'TRIAGE-PHONE not sure which force', anonymity: 'anonymous', contact: '' })
+  const forTriage = await takePhoneReport(service.reviewUrl, handler, { ...REPORT, force: 'triage', message: 'TRIAGE-PHONE not sure which force', anonymity: 'anonymous', contact: '' })
   t.true(forTriage.page.includes('triage unit'))
 
-  const kentInbox = await (await getAsReviewer(service.url, kent, '/review/')).text()
-  const triageInbox = await (await getAsReviewer(service.url, triage, '/review/')).text()
+  const kentInbox = await (await getAsReviewer(service.reviewUrl, kent, '/review/')).text()
+  const triageInbox = await (await getAsReviewer(service.reviewUrl, triage, '/review/')).text()
   const [kentId] = reportIdsIn(kentInbox)
   const [triageId] = reportIdsIn(triageInbox)
   t.truthy(kentId)
@@ -148,17 +148,17 @@ test.serial('a report by phone for a force and one for triage: codename shown on
   t.false(kentInbox.includes(triageId!))
   t.regex(kentInbox, /<td class="govuk-table__cell">Phone<\/td>/)
   t.regex(triageInbox, /<td class="govuk-table__cell">Phone<\/td>/)
-  t.regex(await (await getAsReviewer(service.url, kent, `/review/report/${kentId}`)).text(), /Sent\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Phone/)
+  t.regex(await (await getAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}`)).text(), /Sent\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Phone/)
   t.is((await getReport(kv, kentId!))!.channel, 'phone')
 
   for (const [who, id, marker] of [[kent, kentId!, 'PHONE-MARKER'], [triage, triageId!, 'TRIAGE-PHONE']] as const) {
-    const files = await unzip(Buffer.from(await (await getAsReviewer(service.url, who, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
+    const files = await unzip(Buffer.from(await (await getAsReviewer(service.reviewUrl, who, `/review/report/${id}/bundle.zip`)).arrayBuffer()))
     const report = files.find((f) => f.name.endsWith('-report.gpg'))!
     const text = (await gpg.decrypt(report.bytes)).toString('utf8')
     t.true(text.includes(marker))
     t.true(text.includes('Sent: by phone, written down by a call handler'))
   }
-  const kentFiles = await unzip(Buffer.from(await (await getAsReviewer(service.url, kent, `/review/report/${kentId}/bundle.zip`)).arrayBuffer()))
+  const kentFiles = await unzip(Buffer.from(await (await getAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}/bundle.zip`)).arrayBuffer()))
   t.true((await gpg.decrypt(kentFiles.find((f) => f.name.endsWith('-contact.gpg'))!.bytes)).toString('utf8').includes('CONTACT-MARKER'))
 
   // The caller's codename works online too, like any reporter's.
@@ -166,44 +166,44 @@ test.serial('a report by phone for a force and one for triage: codename shown on
   t.true((await (await getAs(service.url, visit, '/reports')).text()).includes('Kent Police'))
 
   // A returning caller: the handler reads the reply with its date, adds information, deletes the reply on request.
-  t.is((await postFormAsReviewer(service.url, kent, `/review/report/${kentId}/reply`, { csrf: kent.csrf, reply: 'REPLY-MARKER please call us' })).status, 303)
-  const open = await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename: forForce.codename })
+  t.is((await postFormAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}/reply`, { csrf: kent.csrf, reply: 'REPLY-MARKER please call us' })).status, 303)
+  const open = await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename: forForce.codename })
   t.is(open.status, 303)
   t.is(open.headers.get('location'), '/intake/caller/reports')
-  const view = await (await getAsReviewer(service.url, handler, '/intake/caller/reports')).text()
+  const view = await (await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')).text()
   t.true(view.includes('REPLY-MARKER please call us'))
   t.regex(view, /Reply sent \d{1,2} [A-Z][a-z]+ \d{4}/)
   t.true(view.includes('Received'))
   const replyId = /name="reply" value="([0-9a-f]+)"/.exec(view)![1]!
-  t.is((await getAsReviewer(service.url, handler, `/intake/caller/further?report=${kentId}`)).status, 200)
-  t.is((await getAsReviewer(service.url, handler, `/intake/caller/further?report=${triageId}`)).status, 404, 'another caller\'s report is not there')
-  const added = await postFormAsReviewer(service.url, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: 'FURTHER-PHONE the car is a blue estate' })
+  t.is((await getAsReviewer(service.reviewUrl, handler, `/intake/caller/further?report=${kentId}`)).status, 200)
+  t.is((await getAsReviewer(service.reviewUrl, handler, `/intake/caller/further?report=${triageId}`)).status, 404, 'another caller\'s report is not there')
+  const added = await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: 'FURTHER-PHONE the car is a blue estate' })
   t.is(added.status, 303)
   t.is(added.headers.get('location'), '/intake/caller/reports?done=further-sent')
-  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: '  ' })).status, 400)
-  const deleted = await postFormAsReviewer(service.url, handler, '/intake/caller/replies/delete', { csrf: handler.csrf, report: kentId!, reply: replyId })
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: '  ' })).status, 400)
+  const deleted = await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller/replies/delete', { csrf: handler.csrf, report: kentId!, reply: replyId })
   t.is(deleted.headers.get('location'), '/intake/caller/reports?done=reply-deleted')
-  t.false((await (await getAsReviewer(service.url, handler, '/intake/caller/reports')).text()).includes('REPLY-MARKER'))
+  t.false((await (await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')).text()).includes('REPLY-MARKER'))
 
   const record = (await getReport(kv, kentId!))!
   t.not(record.replies[0]!.read, null)
   t.not(record.replies[0]!.deleted, null)
-  const withFurther = await unzip(Buffer.from(await (await getAsReviewer(service.url, kent, `/review/report/${kentId}/bundle.zip`)).arrayBuffer()))
+  const withFurther = await unzip(Buffer.from(await (await getAsReviewer(service.reviewUrl, kent, `/review/report/${kentId}/bundle.zip`)).arrayBuffer()))
   const further = (await gpg.decrypt(withFurther.find((f) => f.name.endsWith('-further-information.gpg'))!.bytes)).toString('utf8')
   t.true(further.includes('FURTHER-PHONE the car is a blue estate'))
   t.true(further.includes('Sent: by phone'))
 
   // Ending the call ends the view: the same session must ask for the codename again.
-  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller/end', { csrf: handler.csrf })).headers.get('location'), '/intake/?done=call-ended')
-  const gone = await getAsReviewer(service.url, handler, '/intake/caller/reports')
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller/end', { csrf: handler.csrf })).headers.get('location'), '/intake/?done=call-ended')
+  const gone = await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')
   t.is(gone.status, 303)
   t.is(gone.headers.get('location'), '/intake/caller?call=ended')
-  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: 'too late' })).headers.get('location'), '/intake/caller?call=ended')
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller/further', { csrf: handler.csrf, report: kentId!, message: 'too late' })).headers.get('location'), '/intake/caller?call=ended')
   // Going to any other intake page ends it too.
-  await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename: forForce.codename })
-  t.is((await getAsReviewer(service.url, handler, '/intake/caller/reports')).status, 200)
-  await getAsReviewer(service.url, handler, '/intake/report')
-  t.is((await getAsReviewer(service.url, handler, '/intake/caller/reports')).status, 303)
+  await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename: forForce.codename })
+  t.is((await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')).status, 200)
+  await getAsReviewer(service.reviewUrl, handler, '/intake/report')
+  t.is((await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')).status, 303)
 
   // The audit log: the phone report and the follow-up by date, with the actor "phone" and no report.
   const log = await auditLogOf(kv)
@@ -248,60 +248,60 @@ test.serial('a report by phone for a force and one for triage: codename shown on
 })
 
 test.serial('roles stay apart: a call handler gets 404 on every reviewer and administrator path; reviewers and administrators get 404 on intake', async (t) => {
-  const id = reportIdsIn(await (await getAsReviewer(service.url, kent, '/review/')).text())[0]!
+  const id = reportIdsIn(await (await getAsReviewer(service.reviewUrl, kent, '/review/')).text())[0]!
   for (const pathname of ['/review/', '/review/?force=kent', `/review/report/${id}`, `/review/report/${id}/bundle.zip`, `/review/report/${id}/delete`, '/review/audit']) {
-    t.is((await getAsReviewer(service.url, handler, pathname)).status, 404, pathname)
+    t.is((await getAsReviewer(service.reviewUrl, handler, pathname)).status, 404, pathname)
   }
   for (const [pathname, fields] of [[`/review/report/${id}/reply`, { reply: 'x' }], [`/review/report/${id}/status`, { status: 'assessing' }], [`/review/report/${id}/delete`, {}]] as const) {
-    t.is((await postFormAsReviewer(service.url, handler, pathname, { csrf: handler.csrf, ...fields })).status, 404, pathname)
+    t.is((await postFormAsReviewer(service.reviewUrl, handler, pathname, { csrf: handler.csrf, ...fields })).status, 404, pathname)
   }
   const transfer = new FormData()
   transfer.append('csrf', handler.csrf)
   transfer.append('to', 'met')
-  t.is((await fetch(`${service.url}/review/report/${id}/transfer`, { method: 'POST', body: transfer, redirect: 'manual', headers: { Origin: service.url, Cookie: handler.cookie } })).status, 404)
+  t.is((await fetch(`${service.reviewUrl}/review/report/${id}/transfer`, { method: 'POST', body: transfer, redirect: 'manual', headers: { Origin: service.reviewUrl, Cookie: handler.cookie } })).status, 404)
   t.is((await getReport(kv, id))!.status, 'new', 'nothing changed')
 
   for (const who of [kent, triage, admin]) {
     for (const pathname of ['/intake/', '/intake/report', '/intake/sent', '/intake/caller', '/intake/caller/reports', `/intake/caller/further?report=${id}`]) {
-      t.is((await getAsReviewer(service.url, who, pathname)).status, 404, pathname)
+      t.is((await getAsReviewer(service.reviewUrl, who, pathname)).status, 404, pathname)
     }
-    t.is((await postFormAsReviewer(service.url, who, '/intake/caller', { csrf: who.csrf, codename: 'a b c d e f g' })).status, 404)
-    t.is((await postIntake(service.url, who, { ...REPORT, force: 'kent' })).status, 404)
+    t.is((await postFormAsReviewer(service.reviewUrl, who, '/intake/caller', { csrf: who.csrf, codename: 'a b c d e f g' })).status, 404)
+    t.is((await postIntake(service.reviewUrl, who, { ...REPORT, force: 'kent' })).status, 404)
   }
   // Without a session: the login page, as for the rest of the workspace.
-  const anonymous = await fetch(`${service.url}/intake/`, { redirect: 'manual' })
+  const anonymous = await fetch(`${service.reviewUrl}/intake/`, { redirect: 'manual' })
   t.is(anonymous.status, 303)
   t.is(anonymous.headers.get('location'), '/review/login?session=ended')
 })
 
 test.serial('a returning caller\'s view ends after 15 minutes without a request, the handler\'s session going on', async (t) => {
-  const { codename } = await takePhoneReport(service.url, handler, { ...REPORT, force: 'kent', anonymity: 'anonymous', contact: '' })
-  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename })).status, 303)
+  const { codename } = await takePhoneReport(service.reviewUrl, handler, { ...REPORT, force: 'kent', anonymity: 'anonymous', contact: '' })
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename })).status, 303)
   clockOffset += 14 * 60_000
-  t.is((await getAsReviewer(service.url, handler, '/intake/caller/reports')).status, 200, 'still open after 14 minutes idle')
+  t.is((await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')).status, 200, 'still open after 14 minutes idle')
   clockOffset += 15 * 60_000 + 1000
-  const ended = await getAsReviewer(service.url, handler, '/intake/caller/reports')
+  const ended = await getAsReviewer(service.reviewUrl, handler, '/intake/caller/reports')
   t.is(ended.status, 303)
   t.is(ended.headers.get('location'), '/intake/caller?call=ended')
-  const page = await (await getAsReviewer(service.url, handler, '/intake/caller?call=ended')).text()
+  const page = await (await getAsReviewer(service.reviewUrl, handler, '/intake/caller?call=ended')).text()
   t.true(page.includes('unused for 15 minutes'))
 })
 
 test.serial('codenames read out by phone count against the same failure bound as online logins', async (t) => {
   // Well-formed but unknown: each one is a derivation and a failure (the ceiling here is 3).
   for (const codename of ['abacus abdomen abdominal abide abiding ability ablaze', 'abacus abdomen abdominal abide abiding ability able', 'abacus abdomen abdominal abide abiding ability abnormal']) {
-    const response = await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename })
+    const response = await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename })
     t.is(response.status, 400)
     t.true((await response.text()).includes('Codename not recognised'))
   }
   t.is((await postLogin(service.url, 'abacus abdomen abdominal abide abiding ability abrasion')).status, 429)
-  t.is((await postFormAsReviewer(service.url, handler, '/intake/caller', { csrf: handler.csrf, codename: 'abacus abdomen abdominal abide abiding ability abrasive' })).status, 429)
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename: 'abacus abdomen abdominal abide abiding ability abrasive' })).status, 429)
 })
 
 test.serial('a removed call handler is shut out at the next request', async (t) => {
   t.is((await candour(['reviewer', 'remove', '--name', 'handler-one'], service.dataDir)).stdout, 'reviewer handler-one removed\n')
   t.false((await candour(['reviewer', 'list'], service.dataDir)).stdout.includes('handler-one'))
-  const response = await getAsReviewer(service.url, handler, '/intake/')
+  const response = await getAsReviewer(service.reviewUrl, handler, '/intake/')
   t.is(response.status, 303)
   t.is(response.headers.get('location'), '/review/login?session=ended')
 })

@@ -11,6 +11,7 @@
 import { assetPath } from '../../src/web/static-files.js'
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
+import { addCallHandler, loginCallHandler } from '../helpers/call-handler.js'
 import { addReviewer, loginReviewer, type ReviewerVisit } from '../helpers/reviewer.js'
 import { rawRequest, spellings, type RawAnswer } from '../helpers/raw-http.js'
 import { startTestService, type TestService } from '../helpers/service.js'
@@ -19,6 +20,7 @@ import { postReport } from '../helpers/submit.js'
 let service: TestService
 let kent: ReviewerVisit
 let admin: ReviewerVisit
+let handler: ReviewerVisit
 let reportId: string
 
 test.before(async () => {
@@ -27,6 +29,7 @@ test.before(async () => {
   if (sent.status !== 303) throw new Error(`report answered ${sent.status}`)
   kent = await loginReviewer(service.reviewUrl, await addReviewer(service.dataDir, 'kent-walker', 'kent'))
   admin = await loginReviewer(service.reviewUrl, await addReviewer(service.dataDir, 'admin-walker', null))
+  handler = await loginCallHandler(service.reviewUrl, await addCallHandler(service.dataDir, 'handler-walker'))
   const inbox = await (await fetch(`${service.reviewUrl}/review/`, { headers: { Cookie: kent.cookie } })).text()
   reportId = /\/review\/report\/([0-9a-f]{24})/.exec(inbox)![1]!
 })
@@ -42,8 +45,9 @@ function concrete (pattern: string): { path: string; fixed: (segment: number) =>
   }
 }
 
-// The audit page exists for administrators only (it answers others as missing); everything else is walked as a force's reviewer.
-const cookieFor = (pattern: string): Record<string, string> => ({ Cookie: pattern === '/review/audit' ? admin.cookie : kent.cookie })
+// The audit page exists for administrators only and the phone line for call handlers only (each answers
+// others as missing); everything else is walked as a force's reviewer.
+const cookieFor = (pattern: string): Record<string, string> => ({ Cookie: pattern === '/review/audit' ? admin.cookie : pattern.startsWith('/intake/') ? handler.cookie : kent.cookie })
 
 const same = (a: RawAnswer, b: RawAnswer): boolean => a.status === b.status && a.body === b.body && a.location === b.location
 
@@ -74,6 +78,7 @@ for (const listener of ['reporter', 'workspace'] as const) {
 
 test('the reporters\' listener answers every workspace path as missing; the workspace listener serves them', async (t) => {
   const missing = await rawRequest(service.url, 'GET', '/no-such-page', { Cookie: kent.cookie })
+  const missingOnWorkspace = await rawRequest(service.reviewUrl, 'GET', '/no-such-page', { Cookie: kent.cookie })
   const reporterPaths = new Set(service.routes.reporter.map((route) => route.path))
   for (const route of service.routes.workspace) {
     if (reporterPaths.has(route.path)) continue
@@ -83,7 +88,9 @@ test('the reporters\' listener answers every workspace path as missing; the work
       const onReporter = await rawRequest(service.url, method, path, headers)
       t.is(onReporter.status, 404, `${method} ${path} on the reporters' listener`)
       if (method === 'GET') t.is(onReporter.body, missing.body)
-      t.not((await rawRequest(service.reviewUrl, method, path, headers)).status, 404, `${method} ${path} on the workspace listener`)
+      // Served: not the page of a path that does not exist (the phone line's codename page, without its receipt, is a 404 of its own).
+      const served = await rawRequest(service.reviewUrl, method, path, headers)
+      t.false(served.status === 404 && served.body === missingOnWorkspace.body, `${method} ${path} on the workspace listener`)
     }
   }
   // And the other way round: the report form is not on the workspace listener.
