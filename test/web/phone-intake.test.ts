@@ -35,10 +35,8 @@ let clockOffset = 0
 const REPORT = { category: 'bribery', message: 'PHONE-MARKER the desk sergeant takes cash', anonymity: 'contact', contact: 'CONTACT-MARKER safe to call after six', role: 'officer', 'at-risk': 'no' }
 
 test.before(async () => {
-  // A low failure ceiling, so the test can show phone attempts counting against the online bound.
   // The workspace's clock can be moved on (a caller's view idles out after 15 minutes; sessions here last an hour).
   service = await startTestService({}, {
-    throttle: { concurrency: 2, maxQueue: 50, maxFailures: 3, windowMs: 60_000 },
     reviewer: { idleMs: 60 * 60_000, sessionClock: () => performance.now() + clockOffset },
   })
   const [h, k, tr, a] = await Promise.all([
@@ -287,15 +285,20 @@ test.serial('a returning caller\'s view ends after 15 minutes without a request,
   t.true(page.includes('unused for 15 minutes'))
 })
 
-test.serial('codenames read out by phone count against the same failure bound as online logins', async (t) => {
-  // Well-formed but unknown: each one is a derivation and a failure (the ceiling here is 3).
-  for (const codename of ['abacus abdomen abdominal abide abiding ability ablaze', 'abacus abdomen abdominal abide abiding ability able', 'abacus abdomen abdominal abide abiding ability abnormal']) {
+test.serial('codenames read out by phone wait in the same login queue as online logins; junk costs no derivation', async (t) => {
+  const before = service.derivations.load.started.login
+  // Well-formed but unknown: each one is a derivation in the login queue.
+  for (const codename of ['abacus abdomen abdominal abide abiding ability ablaze', 'abacus abdomen abdominal abide abiding ability able']) {
     const response = await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename })
     t.is(response.status, 400)
     t.true((await response.text()).includes('Codename not recognised'))
   }
-  t.is((await postLogin(service.url, 'abacus abdomen abdominal abide abiding ability abrasion')).status, 429)
-  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename: 'abacus abdomen abdominal abide abiding ability abrasive' })).status, 429)
+  t.is(service.derivations.load.started.login, before + 2)
+  // Not seven words of the list: refused before any derivation, as online.
+  t.is((await postFormAsReviewer(service.reviewUrl, handler, '/intake/caller', { csrf: handler.csrf, codename: 'not a codename at all' })).status, 400)
+  t.is(service.derivations.load.started.login, before + 2)
+  t.is((await postLogin(service.url, 'abacus abdomen abdominal abide abiding ability abnormal')).status, 400)
+  t.is(service.derivations.load.started.login, before + 3, 'the online login uses the same queue')
 })
 
 test.serial('a removed call handler is shut out at the next request', async (t) => {
