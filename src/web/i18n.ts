@@ -8,12 +8,12 @@ export type Locale = 'en' | 'cy'
 export const LOCALES: readonly Locale[] = Object.freeze(['en', 'cy'])
 
 /**
- * Keys that only the reviewer workspace uses: it is English only, so another
+ * Keys that only the workspace (reviewers and call handlers) uses: it is English only, so another
  * catalogue need not have them (they fall back to English), and the parity
  * test leaves them out. Every other key (reporter pages, public pages, error
  * pages) must be in every catalogue with the same parameters.
  */
-export const ENGLISH_ONLY_PREFIXES: readonly string[] = Object.freeze(['review.', 'errors.review.'])
+export const ENGLISH_ONLY_PREFIXES: readonly string[] = Object.freeze(['review.', 'errors.review.', 'intake.', 'errors.intake.', 'errors.page.intakeReceiptGone.'])
 
 /** Values substituted for `{name}` placeholders; numbers are formatted for the locale. */
 export type MessageParams = Readonly<Record<string, string | number>>

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core'
 import { walkReporterPages } from '../../scripts/bench/page-walk.js'
 import { axeViolations, describeViolations } from '../helpers/axe.js'
 import { launchChromium } from '../helpers/browser.js'
+import { addCallHandler, loginCallHandler, postIntake, takePhoneReport } from '../helpers/call-handler.js'
 import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin } from '../helpers/reviewer.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { submitReport } from '../helpers/submit.js'
@@ -76,6 +77,13 @@ test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) 
   const adminVisit = await loginReviewer(base, admin, 1)
   pages.push(['administrator inbox', '/review/', await html(await getAsReviewer(base, adminVisit, '/review/'))])
   pages.push(['audit log', '/review/audit', await html(await getAsReviewer(base, adminVisit, '/review/audit'))])
+  // The phone line (issue 11), as a call handler sees it.
+  const handler = await loginCallHandler(base, await addCallHandler(service.dataDir, 'axe-handler'))
+  pages.push(['phone line', '/intake/', await html(await getAsReviewer(base, handler, '/intake/'))])
+  pages.push(['phone report form', '/intake/report', await html(await getAsReviewer(base, handler, '/intake/report'))])
+  pages.push(['phone report form with errors', '/intake/report', await html(await postIntake(base, handler, {}))])
+  pages.push(['phone codename', '/intake/sent', (await takePhoneReport(base, handler, { force: 'gwent', category: 'bribery', message: 'An accessibility check by phone.', anonymity: 'anonymous', role: 'officer', 'at-risk': 'no' })).page])
+  pages.push(['returning caller', '/intake/caller', await html(await getAsReviewer(base, handler, '/intake/caller'))])
 
   for (const [name, path, body] of pages) {
     t.true(body.startsWith('<!DOCTYPE html>'), name)
