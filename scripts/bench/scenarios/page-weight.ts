@@ -21,6 +21,6 @@ export async function pageWeightScenario (ctx: BenchContext): Promise<ScenarioRe
       figures.push({ id: `weight.${page.name}.html`, label: `${page.name} page: HTML`, value: page.htmlBytes / KB, unit: 'KB', target: '<= 25 KB', met: page.htmlBytes <= 25 * KB })
       figures.push({ id: `weight.${page.name}.total`, label: `${page.name} page: HTML + CSS`, value: page.totalBytes / KB, unit: 'KB', target: '<= 30 KB', met: page.totalBytes <= 30 * KB })
     }
-    return { id: '7-weight', title: 'Page weight', figures, notes: ['first visit (nothing cached), Accept-Encoding as Tor Browser sends it; bytes on the wire, HTML and HTML with every linked stylesheet'] }
+    return { id: '8-weight', title: 'Page weight', figures, notes: ['first visit (nothing cached), Accept-Encoding as Tor Browser sends it; bytes on the wire, HTML and HTML with every linked stylesheet'] }
   }, { env: { CANDOUR_CODENAME_RESERVE: '0' } })
 }
