@@ -11,6 +11,7 @@ import net from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { connectControl } from '../../src/store/control.js'
 import { translate } from '../../src/web/i18n.js'
+import { assetPath } from '../../src/web/static-files.js'
 import { snapshot } from '../helpers/reports.js'
 import { login, postMultipartAs } from '../helpers/reporter.js'
 import { startTestService, type TestService } from '../helpers/service.js'
@@ -36,7 +37,7 @@ async function assertPage (t: ExecutionContext, response: Response, status: numb
   const body = await response.text()
   t.true(body.includes(say(`errors.page.${page}.title`)), page)
   t.true(body.includes(say(`errors.page.${page}.body`)), page)
-  t.true(body.includes('<link rel="stylesheet" href="/static/candour.css">'), 'in the site\'s own style')
+  t.true(body.includes(`<link rel="stylesheet" href="${assetPath('reporter.css')}">`), 'in the site\'s own style')
 }
 
 async function assertServing (t: ExecutionContext, service: TestService): Promise<void> {
