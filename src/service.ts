@@ -12,6 +12,7 @@ import { loadKeyring, type KeyProblem } from './crypto/keyring.js'
 import { CodenameReserve } from './domain/codename-reserve.js'
 import { utcMidnight } from './domain/dates.js'
 import { forceDirectory } from './domain/force-directory.js'
+import { KeyExpiryNotices } from './domain/key-expiry.js'
 import { RECIPIENTS } from './domain/forces.js'
 import { DerivationQueue, DEFAULT_DERIVATION_LIMITS, type DerivationLimits } from './domain/derivation-queue.js'
 import { LoginThrottle } from './domain/login-throttle.js'
@@ -149,6 +150,10 @@ export async function startService (config: Config, options: ServiceOptions = {}
     logLine('*** Nothing sent to this instance is safe. Never use it for real reports. ***')
   }
 
+  const now = options.now ?? (() => new Date())
+  // The reviewers' banner (issue 14): the keys do not change while the server runs, so their expiries are read once.
+  const keyWarnings = { notices: await KeyExpiryNotices.of(keyring.byForce, now()), now }
+
   const kv = await openLevelKv(config.dataDir)
   const servers: http.Server[] = []
   let control
@@ -180,8 +185,8 @@ export async function startService (config: Config, options: ServiceOptions = {}
       forces,
       services: {
         reporting,
-        workspace: new Workspace({ kv, recipients: async () => keyring.byForce }),
-        accounts: new ReviewerAdmin(kv),
+        workspace: new Workspace({ kv, recipients: async () => keyring.byForce, keyWarnings }),
+        accounts: new ReviewerAdmin(kv, keyWarnings),
         reviewerLogin: new ReviewerLogin(kv, new LoginThrottle(REVIEWER_PASSWORD_THROTTLE)),
         // Codenames read out by phone wait in the same login queue, with the same bounds, as online logins.
         phone: new PhoneLine({ submission: reporting, forces, limits: config, derivations }),
@@ -199,7 +204,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       kv,
       recipients: keyring.byForce,
       retainClosedDays: config.retainClosedDays,
-      now: options.now ?? (() => new Date()),
+      now,
       log: logLine,
     }, { ...(options.maintenanceDelayMs === undefined ? {} : { firstDelayMs: options.maintenanceDelayMs }) })
     maintenance = openMaintenance

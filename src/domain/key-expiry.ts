@@ -68,4 +68,14 @@ export class KeyExpiryNotices {
     if (expires === undefined) return undefined
     return Date.parse(`${expires}T00:00:00Z`) <= warningHorizon(now).getTime() ? expires : undefined
   }
+
+  /** Every force whose key expires within the warning window at `now`, in force order. */
+  expiring (now: Date = new Date()): ExpiringForce[] {
+    const out: ExpiringForce[] = []
+    for (const force of this.#earliest.keys()) {
+      const expires = this.forForce(force, now)
+      if (expires !== undefined) out.push({ force, expires })
+    }
+    return out
+  }
 }

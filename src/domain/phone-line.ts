@@ -27,7 +27,7 @@ import { reporterReports, type ReporterReport } from './reporter-view.js'
 import { authenticate, codenameShape, type ReporterIdentity } from './reporters.js'
 import { accountRole } from './reviewers.js'
 import { Submission, type SubmissionDeps } from './submissions.js'
-import type { Viewer } from './workspace.js'
+import type { Viewer } from './viewer.js'
 
 /** The audit log's actor for everything done on the phone line: never a handler's username. */
 export const PHONE_ACTOR = 'phone'

@@ -11,7 +11,7 @@ import type { Kv } from '../store/kv.js'
 import { accountOf, auditName, type Actor, type ReviewerActor } from './actors.js'
 import { appendAudit, auditEntries, verifyAudit, type AuditEntry, type AuditVerification } from './audit.js'
 import { accountRole, addReviewer, listReviewers, removeReviewer, resetPassword, resetTwoFactor, type AccountRole, type ReviewerSecrets } from './reviewers.js'
-import type { Viewer } from './workspace.js'
+import { viewerOf, type KeyWarnings, type Viewer } from './viewer.js'
 
 /** One page of the audit log, newest first. */
 export interface AuditPage {
@@ -39,9 +39,12 @@ function notFound (): CandourError {
 /** Account and audit use cases, one instance per process or command. */
 export class ReviewerAdmin {
   readonly #kv: Kv
+  readonly #keyWarnings: KeyWarnings | undefined
 
-  constructor (kv: Kv) {
+  /** `keyWarnings`: the unit key warnings the audit page shows (the running service's; the command line shows no page). */
+  constructor (kv: Kv, keyWarnings?: KeyWarnings) {
     this.#kv = kv
+    this.#keyWarnings = keyWarnings
   }
 
   /** A page of the audit log for an administrator (NOT_FOUND for anyone else: the page does not exist for them). */
@@ -54,7 +57,7 @@ export class ReviewerAdmin {
     const from = options.from === undefined ? newest : Math.min(options.from, newest)
     const entries: AuditEntry[] = []
     for await (const entry of auditEntries(this.#kv, { reverse: true, limit: options.size, before: from + 1 })) entries.push(entry)
-    return { viewer: { username: account.username, force: account.force, admin: account.admin }, verification, newest, from, entries }
+    return { viewer: viewerOf(account, this.#keyWarnings), verification, newest, from, entries }
   }
 
   /** Notes a logout in the audit log; a session whose account is gone or changed ends without an entry. */

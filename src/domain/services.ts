@@ -13,9 +13,9 @@ import type { Workspace } from './workspace.js'
 export interface Services {
   /** Reporters: new reports, codename logins, further information, replies. */
   readonly reporting: SubmissionDeps
-  /** The reviewer workspace's use cases. */
+  /** The reviewer workspace's use cases (their viewers carry the unit key warnings, issue 14). */
   readonly workspace: Workspace
-  /** Reviewer accounts and the audit log. */
+  /** Reviewer accounts and the audit log (with the same key warnings on the audit page). */
   readonly accounts: ReviewerAdmin
   /** Checking reviewer logins (one per process: it holds the per-account locks). */
   readonly reviewerLogin: ReviewerLogin

@@ -29,8 +29,9 @@ import { addReply } from './replies.js'
 import { accountRole, type ReviewerRecord } from './reviewers.js'
 import { setStatus, statusDetail } from './triage.js'
 import { transferLimit, transferReport } from './transfer.js'
+import { viewerOf, type KeyWarnings, type Viewer } from './viewer.js'
 
-export type { Outcome, ReportRecord, ReportStatus }
+export type { Outcome, ReportRecord, ReportStatus, Viewer }
 
 const REPORT_ID = /^[0-9a-f]{24}$/
 
@@ -41,10 +42,9 @@ export type RecipientSource = (forces: readonly string[]) => Promise<ReadonlyMap
 export interface WorkspaceDeps {
   readonly kv: Kv
   readonly recipients: RecipientSource
+  /** The unit key warnings pages show (the running service's; the command line shows no page). */
+  readonly keyWarnings?: KeyWarnings
 }
-
-/** The account a page is shown for: its header needs no more. */
-export type Viewer = Pick<ReviewerRecord, 'username' | 'force' | 'admin' | 'callHandler'>
 
 /** What the inbox asks for; `force` is an administrator's choice (a reviewer's is always their own). */
 export interface InboxRequest {
@@ -58,10 +58,6 @@ export interface InboxRequest {
 /** What an export writes for one report: true when it was written (not already there). */
 export type ExportWriter = (report: ReportRecord, files: readonly BundleFile[]) => Promise<boolean>
 
-function viewer (account: ReviewerRecord): Viewer {
-  return { username: account.username, force: account.force, admin: account.admin }
-}
-
 function notFound (): CandourError {
   return new CandourError('NOT_FOUND', 'report not found')
 }
@@ -70,15 +66,17 @@ function notFound (): CandourError {
 export class Workspace {
   readonly #kv: Kv
   readonly #recipients: RecipientSource
+  readonly #keyWarnings: KeyWarnings | undefined
 
   constructor (deps: WorkspaceDeps) {
     this.#kv = deps.kv
     this.#recipients = deps.recipients
+    this.#keyWarnings = deps.keyWarnings
   }
 
   /** The account behind a session, as it is now (SESSION_ENDED otherwise). */
   async viewer (actor: ReviewerActor): Promise<Viewer> {
-    return viewer(await this.#account(actor))
+    return this.#viewer(await this.#account(actor))
   }
 
   /** A page of a force's inbox: a reviewer's own force; the force an administrator chose (none: no page). */
@@ -86,10 +84,10 @@ export class Workspace {
     const account = await this.#account(actor)
     if (account.admin && request.force !== undefined && findForce(request.force) === undefined) throw new CandourError('VALIDATION_FAILED', 'unknown force')
     const force = account.admin ? request.force : account.force ?? undefined
-    if (force === undefined) return { viewer: viewer(account) }
+    if (force === undefined) return { viewer: this.#viewer(account) }
     const { force: _chosen, ...filters } = request
     const page = await inboxPage(this.#kv, { force, ...filters }, account.admin ? undefined : account.username)
-    return { viewer: viewer(account), force, page }
+    return { viewer: this.#viewer(account), force, page }
   }
 
   /**
@@ -101,16 +99,16 @@ export class Workspace {
     const account = await this.#account(actor)
     const report = REPORT_ID.test(reportId) ? await getReport(this.#kv, reportId) : undefined
     if (report === undefined || (!account.admin && report.force !== account.force)) throw notFound()
-    if (account.admin) return { viewer: viewer(account), report }
+    if (account.admin) return { viewer: this.#viewer(account), report }
     const seen = await getSeen(this.#kv, account.username, report.id)
     await markLooked(this.#kv, account.username, report, { downloaded: false })
-    return { viewer: viewer(account), report, ...(seen === undefined ? {} : { seen }) }
+    return { viewer: this.#viewer(account), report, ...(seen === undefined ? {} : { seen }) }
   }
 
   /** The reviewer's own force's report, to show a form again or confirm an action; looks at nothing. */
   async reportForForm (actor: ReviewerActor, reportId: string): Promise<{ viewer: Viewer; report: ReportRecord; transferLimit: number }> {
     const { account, report } = await this.#ownReport(actor, reportId)
-    return { viewer: viewer(account), report, transferLimit: transferLimit(report) }
+    return { viewer: this.#viewer(account), report, transferLimit: transferLimit(report) }
   }
 
   /** The report's bundle as a zip stream for the offline machine; noted as downloaded and audited. */
@@ -166,6 +164,11 @@ export class Workspace {
       count++
     }
     return count
+  }
+
+  // The page's viewer, with the key warnings it is to see (issue 14).
+  #viewer (account: ReviewerRecord): Viewer {
+    return viewerOf(account, this.#keyWarnings)
   }
 
   // The account as it is now; a call handler's reaches no inbox or report (issue 11): NOT_FOUND, as for a page that does not exist.

@@ -5,23 +5,32 @@
  * would), opened in Chromium at its own URL with the server's own stylesheet,
  * so colour contrast is measured on what a reporter sees. The pages hold no
  * script; the browser's JavaScript is on only so that the driver can run axe.
+ * Gwent's key expires within 30 days, so the workspace pages carry the key
+ * expiry banner (issue 14).
  */
 import test from 'ava'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { walkReporterPages } from '../../scripts/bench/page-walk.js'
 import { axeViolations, describeViolations } from '../helpers/axe.js'
 import { launchChromium } from '../helpers/browser.js'
 import { addCallHandler, loginCallHandler, postIntake, takePhoneReport } from '../helpers/call-handler.js'
+import { writeExpiringKey } from '../helpers/expiring-key.js'
 import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin } from '../helpers/reviewer.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { submitReport } from '../helpers/submit.js'
 
+let keysDir: string
 let service: TestService
 let browser: Browser
 let page: Page
 
 test.before(async () => {
-  service = await startTestService()
+  keysDir = await mkdtemp(path.join(os.tmpdir(), 'candour-axe-keys-'))
+  await writeExpiringKey(keysDir, 'gwent', 20)
+  service = await startTestService({ KEYS_DIR: keysDir })
   browser = await launchChromium()
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
   page = await context.newPage()
@@ -30,6 +39,7 @@ test.before(async () => {
 test.after.always(async () => {
   await browser?.close()
   await service?.dispose()
+  if (keysDir !== undefined) await rm(keysDir, { recursive: true, force: true })
 })
 
 /** Opens `html` in the browser as the document at `url` (its stylesheet comes from the server) and runs axe on it. */
@@ -68,6 +78,7 @@ test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) 
   const visit = await loginReviewer(base, reviewer)
   const inbox = await html(await getAsReviewer(base, visit, '/review/'))
   pages.push(['inbox', '/review/', inbox])
+  t.true(inbox.includes('id="key-expiry"'), 'the key expiry banner is on the pages checked')
   const reportPath = /href="(\/review\/report\/[0-9a-f]+)"/.exec(inbox)?.[1]
   t.truthy(reportPath)
   pages.push(['report', reportPath!, await html(await getAsReviewer(base, visit, reportPath!))])

@@ -12,7 +12,7 @@
 import type { Context, Middleware } from 'koa'
 import type { ReviewerActor } from '../../domain/actors.js'
 import { findForce } from '../../domain/forces.js'
-import type { Viewer } from '../../domain/workspace.js'
+import type { Viewer } from '../../domain/viewer.js'
 import { CandourError, isCandourError } from '../../errors.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import { csrfMatches, SessionStore, type Session } from '../sessions.js'
@@ -82,10 +82,26 @@ export function checkCsrf (session: Session<unknown> | undefined, submitted: str
   if (session === undefined || !csrfMatches(session, submitted)) throw new CandourError('CSRF_INVALID', 'form token missing or wrong')
 }
 
+/** What every workspace page gets for its header and its key expiry banner (see templates/reviewer/base.njk). */
+export interface ReviewerPageContext {
+  readonly reviewerSession: {
+    readonly csrf: string
+    readonly username: string
+    readonly forceName: string | null
+    readonly admin: boolean
+    readonly callHandler: boolean
+    /** Unit keys expiring soon that the viewer is told of (issue 14): a reviewer's own unit's, every unit's for an administrator. */
+    readonly keyWarnings: ReadonlyArray<{ readonly forceName: string; readonly expires: string; readonly expired: boolean }>
+  }
+}
+
+const forceName = (force: string): string => findForce(force)?.name ?? force
+
 /** What every workspace page gets for its header (see templates/reviewer/base.njk). */
-export function reviewerContext (session: Session<unknown>, viewer: Viewer): { reviewerSession: { csrf: string; username: string; forceName: string | null; admin: boolean; callHandler: boolean } } {
+export function reviewerContext (session: Session<unknown>, viewer: Viewer): ReviewerPageContext {
   const { username, force, admin } = viewer
-  return { reviewerSession: { csrf: session.csrf, username, forceName: force === null ? null : findForce(force)?.name ?? force, admin, callHandler: viewer.callHandler === true } }
+  const keyWarnings = (viewer.keyWarnings ?? []).map((warning) => ({ forceName: forceName(warning.force), expires: warning.expires, expired: warning.expired }))
+  return { reviewerSession: { csrf: session.csrf, username, forceName: force === null ? null : forceName(force), admin, callHandler: viewer.callHandler === true, keyWarnings } }
 }
 
 /** Sets the session cookie: no Expires or Max-Age, so it ends with the browser. A call handler's is scoped to the intake pages. */
