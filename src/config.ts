@@ -41,6 +41,8 @@ export interface Config {
   readonly exitUrl: string
   /** Days a closed report is kept before the daily sweep deletes it (issue 14). */
   readonly retainClosedDays: number
+  /** The licence the open statistics are published under (issue 12): its name and the address of its text. */
+  readonly statsLicence: { readonly name: string; readonly url: string }
 }
 
 /** The "Exit this page" target unless CANDOUR_EXIT_URL says otherwise: GOV.UK's own choice, a weather forecast. */
@@ -55,6 +57,21 @@ function exitUrl (env: Env): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('CANDOUR_EXIT_URL', 'not an http or https URL')
   if (url.username !== '' || url.password !== '') fail('CANDOUR_EXIT_URL', 'carries credentials')
   return url.href
+}
+
+/** The UK public-sector convention for open data. */
+export const DEFAULT_STATS_LICENCE = Object.freeze({
+  name: 'Open Government Licence v3.0',
+  url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/',
+})
+
+function licence (env: Env): { name: string; url: string } {
+  const name = env.CANDOUR_STATS_LICENCE
+  const url = env.CANDOUR_STATS_LICENCE_URL
+  if ((name === undefined || name === '') && (url === undefined || url === '')) return DEFAULT_STATS_LICENCE
+  if (name === undefined || !/^[\p{L}\p{N} .,()'’&+:/-]{1,200}$/u.test(name)) fail('CANDOUR_STATS_LICENCE', 'set it with CANDOUR_STATS_LICENCE_URL, plain text up to 200 characters')
+  if (url === undefined || !/^https:\/\/[\x21-\x7e]{1,500}$/.test(url)) fail('CANDOUR_STATS_LICENCE_URL', 'set it with CANDOUR_STATS_LICENCE, an https address')
+  return Object.freeze({ name, url })
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -123,5 +140,6 @@ export function loadConfig (env: Env = process.env, cwd: string = process.cwd())
     maxConnections: integer(env, 'CANDOUR_MAX_CONNECTIONS', 1024, 16, 65_535),
     exitUrl: exitUrl(env),
     retainClosedDays: integer(env, 'CANDOUR_RETAIN_CLOSED_DAYS', 365, 1, 36_500),
+    statsLicence: licence(env),
   })
 }

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   CONTROL_FAILED: { status: 500, expose: false },
   HEALTH_FAILED: { status: 500, expose: false },
   AUDIT_BROKEN: { status: 500, expose: false },
+  STATS_MISMATCH: { status: 500, expose: false },
   CIPHERTEXT_INVALID: { status: 400, expose: true },
   RECIPIENTS_MISMATCH: { status: 400, expose: true },
   BUNDLE_INVALID: { status: 400, expose: true },

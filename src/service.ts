@@ -20,6 +20,7 @@ import { PhoneLine } from './domain/phone-line.js'
 import { ReviewerAdmin } from './domain/reviewer-admin.js'
 import { ReviewerLogin } from './domain/reviewer-login.js'
 import { Workspace } from './domain/workspace.js'
+import { PublicStatistics } from './domain/statistics/publication.js'
 import { CandourError } from './errors.js'
 import { logLine } from './log.js'
 import { startMaintenance, type Maintenance } from './maintenance.js'
@@ -75,7 +76,7 @@ export interface ServiceOptions {
   readonly socketIdleMs?: number
   /** How long the codename reserve waits after a hand-out before refilling (a second unless a test says otherwise). */
   readonly reserveQuietMs?: number
-  /** The clock of the daily work and of key expiry warnings (tests move it on). */
+  /** The clock of the daily work, of key expiry warnings and of the public statistics' "today" (tests move it on). */
   readonly now?: () => Date
   /** Delay before the first daily run (a minute unless a test says otherwise). */
   readonly maintenanceDelayMs?: number
@@ -175,8 +176,12 @@ export async function startService (config: Config, options: ServiceOptions = {}
     })
     const reporting = { kv, recipients: keyring.byForce, peppers, scryptCost: config.scryptCost, reserve }
     const uploads = new UploadGate({ maxUploads: config.maxUploads, minFreeBytes: config.minFreeBytes, freeSpace: options.freeSpace ?? freeSpaceProbe(config.dataDir) })
+    const statistics = new PublicStatistics(kv, { now })
+    // Built now rather than by the first visitor; a failure here is retried by the first request.
+    statistics.current().catch(() => logLine('statistics could not be built'))
     const apps = createApps({
       config,
+      statistics,
       uploads,
       derivations,
       ...(options.reporterIdleMs === undefined ? {} : { reporterIdleMs: options.reporterIdleMs }),
@@ -185,7 +190,7 @@ export async function startService (config: Config, options: ServiceOptions = {}
       forces,
       services: {
         reporting,
-        workspace: new Workspace({ kv, recipients: async () => keyring.byForce, keyWarnings }),
+        workspace: new Workspace({ kv, recipients: async () => keyring.byForce, keyWarnings, now }),
         accounts: new ReviewerAdmin(kv, keyWarnings),
         reviewerLogin: new ReviewerLogin(kv, new LoginThrottle(REVIEWER_PASSWORD_THROTTLE)),
         // Codenames read out by phone wait in the same login queue, with the same bounds, as online logins.

@@ -23,6 +23,7 @@ import { loginsScenario } from './scenarios/logins.js'
 import { pageWeightScenario } from './scenarios/page-weight.js'
 import { pagesScenario } from './scenarios/pages.js'
 import { scaleScenario } from './scenarios/scale.js'
+import { statisticsScenario } from './scenarios/statistics.js'
 import { textReportsScenario } from './scenarios/text-reports.js'
 import { torScenario } from './scenarios/tor.js'
 import { uploadScenario } from './scenarios/upload.js'
@@ -38,6 +39,7 @@ export const SCENARIOS: ReadonlyArray<readonly [string, (ctx: BenchContext) => P
   ['7', torScenario],
   ['8', pageWeightScenario],
   ['9', backupScenario],
+  ['10', statisticsScenario],
 ]
 
 /** Options of one run. */

@@ -91,6 +91,7 @@ export const PUBLIC_PAGES: Readonly<Record<string, string>> = Object.freeze({
   'guidance-staying-safe': '/guidance/staying-safe',
   'guidance-files': '/guidance/files',
   'guidance-what-happens': '/guidance/what-happens',
+  statistics: '/statistics',
 })
 
 /** The names of the walk's pages, in the order walkReporterPages returns them. */

@@ -21,6 +21,7 @@ import { registerTransfer } from './offline/transfer.js'
 import { registerOnionClientCommands } from './onion-client.js'
 import { replyFromFile } from './reply.js'
 import { registerReviewerCommands } from './reviewer.js'
+import { registerStatsCommands } from './stats.js'
 
 /** Builds the program; `out` receives what the commands print. */
 export function program (out: (line: string) => void = (line) => process.stdout.write(line + '\n')): Command {
@@ -71,6 +72,7 @@ export function program (out: (line: string) => void = (line) => process.stdout.
   registerBackupCommands(cli, out)
   registerCheck(cli, out)
   registerPurge(cli, out)
+  registerStatsCommands(cli, out)
   // Offline commands (issue 5): they never open the store or the network.
   registerKeysGenerate(cli, out)
   registerKeysCheck(cli, out)

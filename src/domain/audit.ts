@@ -19,10 +19,10 @@ import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
 
 /** Every action the audit log records. */
-export type AuditAction = 'login' | 'login-failed' | 'logout' | 'download' | 'reply' | 'status' | 'transfer' | 'delete' | 'reviewer-add' | 'reviewer-remove' | 'reviewer-reset-2fa' | 'reviewer-reset-password' | 'export' | 'purge' | 'phone-report' | 'phone-follow-up'
+export type AuditAction = 'login' | 'login-failed' | 'logout' | 'download' | 'reply' | 'status' | 'transfer' | 'delete' | 'reviewer-add' | 'reviewer-remove' | 'reviewer-reset-2fa' | 'reviewer-reset-password' | 'export' | 'purge' | 'phone-report' | 'phone-follow-up' | 'statistics'
 
 /** The actions, for checks and listings. */
-export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze(['login', 'login-failed', 'logout', 'download', 'reply', 'status', 'transfer', 'delete', 'reviewer-add', 'reviewer-remove', 'reviewer-reset-2fa', 'reviewer-reset-password', 'export', 'purge', 'phone-report', 'phone-follow-up'])
+export const AUDIT_ACTIONS: readonly AuditAction[] = Object.freeze(['login', 'login-failed', 'logout', 'download', 'reply', 'status', 'transfer', 'delete', 'reviewer-add', 'reviewer-remove', 'reviewer-reset-2fa', 'reviewer-reset-password', 'export', 'purge', 'phone-report', 'phone-follow-up', 'statistics'])
 
 /** What a caller appends. */
 export interface AuditInput {

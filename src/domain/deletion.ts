@@ -12,6 +12,7 @@ import { compactRanges, eraseBlobs, keyRange, type SpaceRange } from '../store/e
 import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { putReporterOp, type ReporterRecord, type ReportRecord } from '../store/records.js'
 import { reindexOps, reportIndexKeys } from '../store/report-index.js'
+import { historyOf, statsOps } from '../store/stats.js'
 import { forgetSeenOps } from './last-looked.js'
 
 const MAX_ATTEMPTS = 20
@@ -26,6 +27,16 @@ export function reportBlobs (report: ReportRecord): string[] {
   ]
 }
 
+/**
+ * The batch operations that remove a report's record, its index entries and
+ * every reviewer's last look at it, and move what it counted into the retired
+ * statistics sums (store/stats.ts): published figures stay, no per-report
+ * trace does. Deletion and the retention sweep both remove reports this way.
+ */
+export async function reportRemovalOps (kv: Kv, report: ReportRecord): Promise<BatchOp[]> {
+  return [{ type: 'del', space: 'reports', key: report.id }, ...reindexOps(report, undefined), ...await forgetSeenOps(kv, report.id), ...statsOps(historyOf(report), 'stats-retired')]
+}
+
 /** Deletes a report of `force`, all its ciphertext and all state about it; NOT_FOUND when it is not that force's. */
 export async function deleteReport (kv: Kv, force: string, reportId: string): Promise<void> {
   let report: ReportRecord | undefined
@@ -35,7 +46,7 @@ export async function deleteReport (kv: Kv, force: string, reportId: string): Pr
     if (current === undefined || current.force !== force) throw new CandourError('NOT_FOUND', 'report not found')
     // The record and its index entries settle into table files before their tombstones are written.
     await compactRanges(kv, recordRanges(current))
-    const ops: BatchOp[] = [{ type: 'del', space: 'reports', key: reportId }, ...reindexOps(current, undefined), ...await forgetSeenOps(kv, reportId)]
+    const ops = await reportRemovalOps(kv, current)
     const expect: Expectation[] = [{ space: 'reports', key: reportId, value: raw }]
     const reporterRaw = await kv.get('reporters', current.reporter)
     if (reporterRaw !== undefined) {

@@ -7,6 +7,7 @@
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
 import { getReport, modifyRecord, type Channel, type ReportRecord } from '../store/records.js'
+import { monthOf, statsOps, withEvent, type StatsEvent } from '../store/stats.js'
 import { findForce } from './forces.js'
 import { PendingItems } from './pending-items.js'
 import { forceRecipients, type SubmissionDeps } from './submissions.js'
@@ -65,11 +66,13 @@ export class FurtherInformation {
     // Checked in the same atomic step as the commit (issue 9): a transfer since the items were
     // encrypted would leave them readable by the old force and not by the new one.
     let moved = false
+    const event = (force: string): StatsEvent => ({ e: 'further', m: monthOf(this.#items.today), f: force })
     const updated = await modifyRecord<ReportRecord>(this.#deps.kv, 'reports', this.#report.id, (current) => {
       moved = current !== undefined && current.force !== this.#report.force
       return current === undefined || moved
         ? undefined
-        : { value: { ...current, items: [...current.items, ...this.#items.items] }, ops: this.#items.settleOps() }
+        // Counted for the force that holds the report, in the same batch (issue 12).
+        : { value: withEvent(current, { ...current, items: [...current.items, ...this.#items.items] }, event(current.force)), ops: [...this.#items.settleOps(), ...statsOps([event(current.force)])] }
     })
     if (updated === undefined) throw moved ? new CandourError('REPORT_MOVED', 'report moved to another force') : new CandourError('NOT_FOUND', 'report not found')
     this.#items.settled()

@@ -2,8 +2,9 @@
  * Retention (issue 14): a report closed longer than the retention period
  * (CANDOUR_RETAIN_CLOSED_DAYS) is deleted with every item, every reply (both
  * copies), its index entries and every reviewer's last look at it; a reporter
- * left with no report is deleted too. Statistics counters are not touched:
- * they count what happened, not what is kept. The server's daily timer and
+ * left with no report is deleted too. Statistics count what happened, not
+ * what is kept: what the report counted moves into the retired sums, as on
+ * deletion. The server's daily timer and
  * `candour purge` both run this one sweep, which writes one audit entry with
  * counts only, then compacts the key ranges that held what it deleted so the
  * ciphertext leaves LevelDB's files (see store/erase.ts for why before and
@@ -16,13 +17,12 @@
 import { CandourError, isCandourError } from '../errors.js'
 import { blobRange, compactRanges, keyRange, type SpaceRange } from '../store/erase.js'
 import { discardBlobs } from '../store/blobs.js'
-import type { BatchOp, Expectation, Kv } from '../store/kv.js'
+import type { Expectation, Kv } from '../store/kv.js'
 import { modifyReport, putReporterOp, type ReporterRecord, type ReportRecord } from '../store/records.js'
-import { reindexOps, reportIndexKeys } from '../store/report-index.js'
+import { reportIndexKeys } from '../store/report-index.js'
 import { appendAudit } from './audit.js'
 import { utcDate } from './dates.js'
-import { reportBlobs } from './deletion.js'
-import { forgetSeenOps } from './last-looked.js'
+import { reportBlobs, reportRemovalOps } from './deletion.js'
 
 /** The retention period when none is configured, in days. */
 export const DEFAULT_RETAIN_CLOSED_DAYS = 365
@@ -123,7 +123,7 @@ async function expireReport (kv: Kv, id: string, lastKept: string): Promise<{ bl
     const ranges: SpaceRange[] = [keyRange('reports', id), ...reportIndexKeys(report).map(([space, key]) => keyRange(space, key)), keyRange('reporters', report.reporter)]
     // The records settle into table files before their tombstones are written (store/erase.ts).
     await compactRanges(kv, ranges)
-    const ops: BatchOp[] = [{ type: 'del', space: 'reports', key: id }, ...reindexOps(report, undefined), ...await forgetSeenOps(kv, id)]
+    const ops = await reportRemovalOps(kv, report)
     const expect: Expectation[] = [{ space: 'reports', key: id, value: raw }]
     let reporterDeleted = false
     const reporterRaw = await kv.get('reporters', report.reporter)

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { RecipientKeys } from '../crypto/keys.js'
 import type { Kv } from '../store/kv.js'
 import { modifyRecord, putReporterOp, putReportOps, type Channel, type ReportRecord, type ReporterRecord } from '../store/records.js'
+import { monthOf, statsOps, type StatsEvent } from '../store/stats.js'
 import { CandourError } from '../errors.js'
 import type { CodenameReserve } from './codename-reserve.js'
 import type { Peppers } from './codenames.js'
@@ -76,28 +77,32 @@ export class Submission {
     const force = findForce(answers.force)
     const recipients = forceRecipients(this.#deps.recipients, answers.force)
     const reportId = newReportId()
-    const facts = { reportId, forceName: force!.name, received: this.#items.today, attachments: this.attachmentCount, channel: options.channel ?? 'online' }
+    const channel = options.channel ?? 'online'
+    const facts = { reportId, forceName: force!.name, received: this.#items.today, attachments: this.attachmentCount, channel }
     if (answers.contact !== undefined) await this.#items.addText('contact', contactDocument(answers.contact, facts), 'contact.txt', recipients, { first: true })
     await this.#items.addText('report', reportDocument(answers, facts), 'report.txt', recipients, { first: true })
     const urgent = answers.atRisk === 'yes'
+    // Counted in the batch that stores the report (issue 12).
+    const received: StatsEvent = { e: 'received', m: monthOf(this.#items.today), f: answers.force, ch: channel, c: answers.category, u: urgent }
     const report = (reporter: string): ReportRecord => ({
       v: 1,
       id: reportId,
       force: answers.force,
       category: answers.category,
-      channel: options.channel ?? 'online',
+      channel,
       urgent,
       status: 'new',
       received: this.#items.today,
       reporter,
       items: [...this.#items.items],
       replies: [],
+      stats: [received],
     })
 
     if (options.reporterId !== undefined) {
       const updated = await modifyRecord<ReporterRecord>(this.#deps.kv, 'reporters', options.reporterId, (current) => current === undefined
         ? undefined
-        : { value: { ...current, reports: [...current.reports, reportId] }, ops: [...putReportOps(report(options.reporterId!)), ...this.#items.settleOps()] })
+        : { value: { ...current, reports: [...current.reports, reportId] }, ops: [...putReportOps(report(options.reporterId!)), ...statsOps([received]), ...this.#items.settleOps()] })
       if (updated === undefined) throw new CandourError('NOT_FOUND', 'reporter not found')
       this.#items.settled()
       return Object.freeze({ reportId, urgent })
@@ -107,6 +112,7 @@ export class Submission {
     await this.#deps.kv.batch([
       ...putReportOps(report(reporter.reporterId)),
       putReporterOp(reporter.reporterId, { v: 1, replyPublicKey: reporter.replyPublicKey, lockedReplySecretKey: reporter.lockedReplySecretKey, reports: [reportId] }),
+      ...statsOps([received]),
       ...this.#items.settleOps(),
     ], { expect: [{ space: 'reporters', key: reporter.reporterId, value: undefined }] })
     this.#items.settled()

@@ -27,6 +27,7 @@ import { discardBlobs, settleOps, writeBlob } from '../store/blobs.js'
 import { eraseBlobs } from '../store/erase.js'
 import type { BatchOp, Kv } from '../store/kv.js'
 import { getReport, modifyReport, type ReportRecord } from '../store/records.js'
+import { monthOf, statsOps, withEvent, type StatsEvent } from '../store/stats.js'
 import { bundleEntries, type BundleEntry } from './bundles.js'
 import { zipEntries, type ZipBytes } from './bundle-zip.js'
 import { utcDate } from './dates.js'
@@ -129,8 +130,10 @@ export async function transferReport (kv: Kv, recipients: ReadonlyMap<string, Re
       if (current === undefined || !sameShape(current, report)) return undefined
       const blobOf = (name: string): { id: string; size: number } => written.get(name)!
       const { outcome: _cleared, ...rest } = current
+      // Counted in the batch that moves the report (issue 12).
+      const event: StatsEvent = { e: 'transferred', m: monthOf(today), f: request.from, to: request.to }
       const value: ReportRecord = {
-        ...rest,
+        ...withEvent(current, rest as ReportRecord, event),
         force: request.to,
         status: 'new',
         transferredFrom: request.from,
@@ -143,6 +146,7 @@ export async function transferReport (kv: Kv, recipients: ReadonlyMap<string, Re
       }
       const ops: BatchOp[] = [
         ...settleOps(fresh()),
+        ...statsOps([event]),
         ...expected.map((entry): BatchOp => ({ type: 'put', space: 'pending', key: entry.blob, value: EMPTY })),
         ...forget,
       ]

@@ -9,6 +9,7 @@ import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
 import { modifyReport, type Outcome, type ReportRecord, type ReportStatus } from '../store/records.js'
+import { monthOf, statsOps, withEvent, type StatsEvent } from '../store/stats.js'
 
 /** The outcomes a force records when it closes a report, in the order the form offers them. */
 export const OUTCOMES: readonly Outcome[] = Object.freeze(['investigation', 'safeguarding', 'intelligence', 'passed-to-another-force', 'no-further-action'])
@@ -47,7 +48,14 @@ export async function setStatus (kv: Kv, force: string, reportId: string, status
     if (!MOVES[current.status].includes(status)) { refusal = new CandourError('TRANSITION_INVALID', 'status cannot move that way'); return undefined }
     const { outcome: _old, closed: _closed, ...rest } = current
     // The closing date starts the retention period (issue 14); reopening clears it.
-    return { value: { ...rest, status, ...(outcome === undefined ? {} : { outcome, closed: utcDate() }) } }
+    const today = utcDate()
+    const next: ReportRecord = { ...rest, status, ...(outcome === undefined ? {} : { outcome, closed: today }) }
+    // Closures and reopenings are counted in the batch that records them (issue 12).
+    const month = monthOf(today)
+    const event: StatsEvent | undefined = status === 'closed'
+      ? { e: 'closed', m: month, f: current.force, o: outcome! }
+      : current.status === 'closed' ? { e: 'reopened', m: month, f: current.force } : undefined
+    return event === undefined ? { value: next } : { value: withEvent(current, next, event), ops: statsOps([event]) }
   })
   if (updated === undefined) throw refusal ?? new CandourError('NOT_FOUND', 'report not found')
   return updated

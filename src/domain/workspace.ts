@@ -1,7 +1,7 @@
 /**
  * The use cases of the reviewer workspace and of the command line's report
  * commands (issue 9): inbox, report page, bundle download, reply, status,
- * transfer, deletion, export. Each one resolves its actor to the account as
+ * transfer, deletion, export, the unsuppressed statistics. Each one resolves its actor to the account as
  * the store holds it now (actors.ts), checks that its role allows the action
  * and that the report belongs to its force, acts, and appends its own audit
  * entry. Web handlers and CLI commands only translate requests and arguments
@@ -17,6 +17,7 @@ import type { RecipientKeys } from '../crypto/keys.js'
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
 import { getReport, reportsOfForce, type Outcome, type ReportRecord, type ReportStatus } from '../store/records.js'
+import { utcDate } from './dates.js'
 import { accountOf, auditName, type Actor, type OperatorActor, type ReviewerActor } from './actors.js'
 import { appendAudit } from './audit.js'
 import { zipBundle, type ZipBytes, type ZipStream } from './bundle-zip.js'
@@ -25,6 +26,7 @@ import { deleteReport } from './deletion.js'
 import { findForce } from './forces.js'
 import { inboxPage, type InboxPage } from './inbox.js'
 import { getSeen, markLooked, type SeenRecord } from './last-looked.js'
+import { checkArea, checkQuery, NATIONAL, readFigures, type OwnFigures, type StatsQuery } from './statistics/own-figures.js'
 import { addReply } from './replies.js'
 import { accountRole, type ReviewerRecord } from './reviewers.js'
 import { setStatus, statusDetail } from './triage.js'
@@ -44,6 +46,8 @@ export interface WorkspaceDeps {
   readonly recipients: RecipientSource
   /** The unit key warnings pages show (the running service's; the command line shows no page). */
   readonly keyWarnings?: KeyWarnings
+  /** The clock "the current month" is taken from (tests move it on). */
+  readonly now?: () => Date
 }
 
 /** What the inbox asks for; `force` is an administrator's choice (a reviewer's is always their own). */
@@ -67,11 +71,13 @@ export class Workspace {
   readonly #kv: Kv
   readonly #recipients: RecipientSource
   readonly #keyWarnings: KeyWarnings | undefined
+  readonly #now: () => Date
 
   constructor (deps: WorkspaceDeps) {
     this.#kv = deps.kv
     this.#recipients = deps.recipients
     this.#keyWarnings = deps.keyWarnings
+    this.#now = deps.now ?? (() => new Date())
   }
 
   /** The account behind a session, as it is now (SESSION_ENDED otherwise). */
@@ -164,6 +170,25 @@ export class Workspace {
       count++
     }
     return count
+  }
+
+  /**
+   * The unsuppressed statistics (issue 12), the current month included: a
+   * reviewer their own force's only (another force is NOT_FOUND, as for its
+   * reports); an administrator and the operator any force or the national
+   * figures (national when no area is given). The months are the financial
+   * year so far unless the query says. Audited as `statistics` with the area.
+   */
+  async statistics (actor: Actor, query: StatsQuery): Promise<{ viewer?: Viewer; figures: OwnFigures }> {
+    const account = actor.kind === 'reviewer' ? await this.#account(actor) : undefined
+    const own = account === undefined || account.admin ? undefined : account.force ?? undefined
+    const area = query.area ?? own ?? NATIONAL
+    checkArea(area)
+    if (account !== undefined && !account.admin && area !== own) throw new CandourError('NOT_FOUND', 'statistics not found')
+    const { query: range, months } = checkQuery(query, utcDate(this.#now()))
+    await appendAudit(this.#kv, { actor: auditName(actor), action: 'statistics', detail: area })
+    const figures = await readFigures(this.#kv, area, range, months)
+    return { ...(account === undefined ? {} : { viewer: this.#viewer(account) }), figures }
   }
 
   // The page's viewer, with the key warnings it is to see (issue 14).

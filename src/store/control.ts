@@ -22,7 +22,7 @@ const MAX_LINE = 64 * 1024 * 1024
 
 interface Request { id: number; op: string; space?: string; key?: string; ops?: WireOp[]; expect?: WireExpect[]; range?: Range; keysOnly?: boolean }
 type WireExpect = { space: string; key: string; value: string | null }
-type WireOp = { type: 'put' | 'del'; space: string; key: string; value?: string }
+type WireOp = { type: 'put' | 'del' | 'add'; space: string; key: string; value?: string; delta?: number }
 
 function space (name: unknown): Space {
   if (typeof name !== 'string' || !(SPACES as readonly string[]).includes(name)) throw new TypeError('bad space')
@@ -81,9 +81,14 @@ async function answer (kv: Kv, req: Request): Promise<unknown> {
       return value === undefined ? null : Buffer.from(value).toString('base64')
     }
     case 'batch': {
-      const ops: BatchOp[] = (req.ops ?? []).map((op) => op.type === 'put'
-        ? { type: 'put', space: space(op.space), key: str(op.key), value: Buffer.from(str(op.value), 'base64') }
-        : { type: 'del', space: space(op.space), key: str(op.key) })
+      const ops: BatchOp[] = (req.ops ?? []).map((op): BatchOp => {
+        if (op.type === 'put') return { type: 'put', space: space(op.space), key: str(op.key), value: Buffer.from(str(op.value), 'base64') }
+        if (op.type === 'add') {
+          if (!Number.isSafeInteger(op.delta)) throw new TypeError('bad delta')
+          return { type: 'add', space: space(op.space), key: str(op.key), delta: op.delta! }
+        }
+        return { type: 'del', space: space(op.space), key: str(op.key) }
+      })
       const expect: Expectation[] = (req.expect ?? []).map((e) => ({ space: space(e.space), key: str(e.key), value: e.value === null ? undefined : Buffer.from(str(e.value), 'base64') }))
       await kv.batch(ops, { expect })
       return null
@@ -206,7 +211,9 @@ class RemoteKv implements Kv {
       expect: (options.expect ?? []).map((e) => ({ space: e.space, key: e.key, value: e.value === undefined ? null : Buffer.from(e.value).toString('base64') })),
       ops: ops.map((op) => op.type === 'put'
         ? { type: 'put', space: op.space, key: op.key, value: Buffer.from(op.value).toString('base64') }
-        : { type: 'del', space: op.space, key: op.key }),
+        : op.type === 'add'
+          ? { type: 'add', space: op.space, key: op.key, delta: op.delta }
+          : { type: 'del', space: op.space, key: op.key }),
     })
   }
 

@@ -6,7 +6,7 @@
  */
 
 /** The sublevels of the store. Keys inside each carry nothing sensitive: random ids, force ids, UTC dates. */
-export const SPACES = ['meta', 'reports', 'by-force', 'reporters', 'blobs', 'pending', 'audit', 'reviewers', 'inbox', 'seen', 'seen-by-report'] as const
+export const SPACES = ['meta', 'reports', 'by-force', 'reporters', 'blobs', 'pending', 'audit', 'reviewers', 'inbox', 'seen', 'seen-by-report', 'stats', 'stats-retired'] as const
 
 /** One sublevel name. */
 export type Space = typeof SPACES[number]
@@ -15,6 +15,12 @@ export type Space = typeof SPACES[number]
 export type BatchOp =
   | { readonly type: 'put'; readonly space: Space; readonly key: string; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly space: Space; readonly key: string }
+  /**
+   * Adds `delta` to a counter held as a decimal string (absent = 0; a sum of 0
+   * removes the key). Applied where batches are serialised, so concurrent
+   * increments never conflict and never lose a count (issue 12).
+   */
+  | { readonly type: 'add'; readonly space: Space; readonly key: string; readonly delta: number }
 
 /** A condition of a batch: the key holds exactly this value (undefined: the key is absent). */
 export interface Expectation {

@@ -54,6 +54,39 @@ function levelRange (range: Range = {}): Record<string, unknown> {
   return out
 }
 
+type PlainOp = Exclude<BatchOp, { type: 'add' }>
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * Turns counter additions into puts (or deletes at zero) against the values
+ * stored now; several additions to one key in a batch add up. Runs inside the
+ * serialised batch queue, so no other write lands between the read and the batch.
+ */
+async function resolveAdds (ops: readonly BatchOp[], read: (space: Space, key: string) => Promise<Uint8Array | undefined>): Promise<PlainOp[]> {
+  if (!ops.some((op) => op.type === 'add')) return ops as PlainOp[]
+  const sums = new Map<string, number>()
+  const out: PlainOp[] = []
+  for (const op of ops) {
+    if (op.type !== 'add') { out.push(op); continue }
+    if (!Number.isSafeInteger(op.delta)) throw new TypeError('counter delta must be an integer')
+    const id = `${op.space}\n${op.key}`
+    let current = sums.get(id)
+    if (current === undefined) {
+      const raw = await read(op.space, op.key)
+      current = raw === undefined ? 0 : Number(decoder.decode(raw))
+      if (!Number.isSafeInteger(current)) throw new CandourError('STORE_FAILED', 'counter holds a non-integer')
+    }
+    sums.set(id, current + op.delta)
+  }
+  for (const [id, sum] of sums) {
+    const [space, key] = id.split('\n') as [Space, string]
+    out.push(sum === 0 ? { type: 'del', space, key } : { type: 'put', space, key, value: encoder.encode(String(sum)) })
+  }
+  return out
+}
+
 class LevelKv implements Kv {
   readonly #db: Level<string, Uint8Array>
   readonly #location: string
@@ -92,7 +125,8 @@ class LevelKv implements Kv {
       if (!same) throw new CandourError('STORE_CONFLICT', 'record changed meanwhile')
     }
     if (ops.length === 0) return
-    await this.#db.batch(ops.map((op) => op.type === 'put'
+    const resolved = await resolveAdds(ops, (space, key) => this.#sub(space).get(key))
+    await this.#db.batch(resolved.map((op) => op.type === 'put'
       ? { type: 'put' as const, sublevel: this.#sub(op.space), key: op.key, value: op.value }
       : { type: 'del' as const, sublevel: this.#sub(op.space), key: op.key }) as never)
   }

@@ -6,6 +6,7 @@
 import { CandourError, isCandourError } from '../errors.js'
 import type { BatchOp, Kv, Space } from './kv.js'
 import { reindexOps } from './report-index.js'
+import type { StatsEvent } from './stats.js'
 
 export { forceIndexKey } from './report-index.js'
 
@@ -72,6 +73,8 @@ export interface ReportRecord {
   readonly transferredFrom?: string
   /** UTC date of that transfer. */
   readonly transferred?: string
+  /** What the statistics counted for this report (store/stats.ts); absent on records older than the counters. */
+  readonly stats?: readonly StatsEvent[]
 }
 
 /** A reporter, keyed by the identifier derived from the codename. */

@@ -20,10 +20,12 @@ import { guidanceRoutes } from './reporter/guidance.js'
 import { formLimits } from './reporter/limits.js'
 import { reporterRoutes } from './reporter/routes.js'
 import { reporterSessions } from './reporter/session.js'
+import { statisticsRoutes } from './reporter/statistics.js'
 import { reviewerAccountRoutes } from './reviewer/account.js'
 import { endedSessions, reviewerSessionsStore } from './reviewer/auth.js'
 import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
+import { reviewerStatisticsRoutes } from './reviewer/statistics.js'
 import { transferRoutes } from './reviewer/transfer.js'
 import { intakeRoutes } from './intake/routes.js'
 import { strictRouter } from './router.js'
@@ -84,7 +86,7 @@ export function createApps (deps: WebDeps): Apps {
     ...(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs }),
     ...(deps.reporterSessionClock === undefined ? {} : { now: deps.reporterSessionClock }),
   })
-  const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions), guidanceRoutes(deps)]
+  const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions), guidanceRoutes(deps), statisticsRoutes(deps, deps.statistics, sessions)]
   for (const router of reporterRouters) mount(reporter.app, router)
 
   const workspace = baseApp(deps, staticFiles, false)
@@ -99,7 +101,7 @@ export function createApps (deps: WebDeps): Apps {
   // The workspace's root leads to its inbox (the login page when no one is signed in).
   const root = strictRouter()
   root.get('/', (ctx) => { ctx.status = 303; ctx.redirect('/review/') })
-  const workspaceRouters = [root, reviewerAccountRoutes(deps, reviewerSessions), inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions), intakeRoutes(deps, reviewerSessions)]
+  const workspaceRouters = [root, reviewerAccountRoutes(deps, reviewerSessions), inboxRoutes(deps, reviewerSessions), reportRoutes(deps, reviewerSessions), transferRoutes(deps, reviewerSessions), reviewerStatisticsRoutes(deps, reviewerSessions), intakeRoutes(deps, reviewerSessions)]
   for (const router of workspaceRouters) mount(workspace.app, router)
   return {
     reporter: reporter.app,

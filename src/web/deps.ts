@@ -4,6 +4,7 @@ import type { ForceDirectory } from '../domain/force-directory.js'
 import type { DerivationQueue } from '../domain/derivation-queue.js'
 import type { Services } from '../domain/services.js'
 import type { UploadGate } from './upload-gate.js'
+import type { PublicStatistics } from '../domain/statistics/publication.js'
 
 /** What a test may change in the reviewer workspace. */
 export interface ReviewerOverrides {
@@ -27,6 +28,8 @@ export interface WebDeps {
   readonly derivations: DerivationQueue
   /** The cap on uploads in progress and the floor of free disk space. */
   readonly uploads: UploadGate
+  /** The published statistics (issue 12). */
+  readonly statistics: PublicStatistics
   /** Overrides the reporter's idle timeout (tests). */
   readonly reporterIdleMs?: number
   /** The monotonic clock (ms) reporter sessions are timed by, so a test can move it on. */

@@ -2,7 +2,8 @@
  * Retention (issue 14) over a real LevelDB with real keys and an injected
  * clock: exactly the reports closed longer than the period go, with their
  * items, replies, index entries and last looks, and a reporter left with none;
- * the rest stays whole; one audit entry with counts only; and afterwards no
+ * the rest stays whole; the statistics counters stay and still equal a
+ * recount; one audit entry with counts only; and afterwards no
  * slice of the deleted ciphertext is left in the store's files.
  */
 import test from 'ava'
@@ -12,9 +13,11 @@ import { reportBlobs } from '../../src/domain/deletion.js'
 import { getSeen, markLooked } from '../../src/domain/last-looked.js'
 import { addReply } from '../../src/domain/replies.js'
 import { isExpired, lastKeptClosingDate, sweepRetention } from '../../src/domain/retention.js'
+import { verifyCounters } from '../../src/domain/statistics/counters.js'
 import { setStatus } from '../../src/domain/triage.js'
 import { utcDate } from '../../src/domain/dates.js'
 import { getReporter, modifyReport, type ReportRecord } from '../../src/store/records.js'
+import { readAllCounters } from '../../src/store/stats.js'
 import { domainFixture, type DomainFixture } from '../helpers/domain.js'
 import { indexEntries, expectedIndexEntries, snapshot } from '../helpers/reports.js'
 import { foundInStore } from '../helpers/store-files.js'
@@ -95,8 +98,12 @@ test.serial('a sweep deletes exactly the expired closed reports and every trace 
   t.deepEqual(dry, { reports: 2, reporters: 1, blobs: 5, stamped: 1 })
   t.deepEqual(await snapshot(f.kv), before)
 
+  const countersBefore = await readAllCounters(f.kv, 'stats')
   const result = await sweepRetention(f.kv, { retainClosedDays: 365, now: NOW, actor: 'cli' })
   t.deepEqual(result, { reports: 2, reporters: 1, blobs: 5, stamped: 1 })
+  // Statistics count what happened, not what is kept: the counters stay, and still equal a recount (issue 12).
+  t.deepEqual(await readAllCounters(f.kv, 'stats'), countersBefore)
+  t.true((await verifyCounters(f.kv)).ok, 'what the purged reports counted moved into the retired sums')
   for (const id of goneIds) t.is(await f.kv.get('reports', id), undefined)
   for (const blob of goneBlobs) t.is((await blobBytes(blob)).length, 0)
   t.deepEqual(await indexEntries(f.kv), await expectedIndexEntries(f.kv))

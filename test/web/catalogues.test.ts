@@ -32,7 +32,7 @@ test('every message has the same parameters in every catalogue', (t) => {
 
 test('the Welsh catalogue is a translation: no message left in English beyond names and the product\'s own words', (t) => {
   // Messages that are the same in both languages on purpose: names, and format patterns.
-  const same = new Set(['service.name', 'language.names.en', 'language.names.cy', 'dates.date', 'report.when.hint'])
+  const same = new Set(['service.name', 'language.names.en', 'language.names.cy', 'dates.date', 'report.when.hint', 'statistics.figuresFor', 'statistics.period.month'])
   const untranslated = [...catalogue('en')].filter(([key, message]) => !englishOnly(key) && !same.has(key) && catalogue('cy').get(key) === message).map(([key]) => key)
   t.deepEqual(untranslated, [])
   // The file is in the repository as plain UTF-8 JSON with the English file's shape.

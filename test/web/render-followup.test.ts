@@ -38,6 +38,26 @@ function escaped (text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
+// The statistics page (issue 12): one published and one suppressed figure of each kind of table.
+const statisticsPeriod = { id: '2025-26', type: 'financial-year', firstMonth: 4, lastMonth: 3, firstYear: '2025', lastYear: '2026' }
+const statisticsChoices = {
+  areas: [{ id: 'national' }, { id: 'kent', name: 'Kent Police' }],
+  periods: [statisticsPeriod, { id: '2026-03', type: 'month', firstMonth: 3, lastMonth: 3, firstYear: '2026', lastYear: '2026' }],
+  licence: { name: 'Open Government Licence v3.0', url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/' },
+}
+const statisticsPage = {
+  ...statisticsChoices,
+  area: { id: 'national' },
+  national: true,
+  period: statisticsPeriod,
+  tables: [
+    { id: 'received', rows: [{ measure: 'received', value: 12, suppressed: false, bar: 100 }, { measure: 'received-online', value: null, suppressed: true, bar: 0 }] },
+    { id: 'outcomes', rows: [{ measure: 'closed', value: 7, suppressed: false, bar: 100 }, { measure: 'closed-intelligence', value: 7, suppressed: false, bar: 100 }] },
+  ],
+  trend: [{ month: 4, year: '2025', value: 3, suppressed: false, bar: 50 }, { month: 5, year: '2025', value: null, suppressed: true, bar: 0 }],
+  byForce: [{ id: 'kent', name: 'Kent Police', value: null, suppressed: true, bar: 0 }],
+}
+
 // Every reporter page with a representative context; `session` marks the logged-in ones.
 function pages (demoMode: boolean): Array<{ name: string, template: string, html: string, session: boolean }> {
   const cases: Array<[string, string, Record<string, unknown>]> = [
@@ -57,6 +77,9 @@ function pages (demoMode: boolean): Array<{ name: string, template: string, html
     ['session ended while writing', 'reporter/session-ended.njk', { values: { message: 'kept text' } }],
     ['report form after the session ended', 'reporter/report-form.njk', { forces, limits, values: { message: 'kept' }, sessionEnded: true }],
     ['report added', 'reporter/report-added.njk', { reporterSession, forceName: 'Kent Police', urgent: true }],
+    ['statistics, none yet', 'reporter/statistics.njk', { ...statisticsChoices, area: { id: 'national' }, empty: true }],
+    ['statistics', 'reporter/statistics.njk', statisticsPage],
+    ['statistics of a force, logged in', 'reporter/statistics.njk', { ...statisticsPage, reporterSession, area: { id: 'kent', name: 'Kent Police' }, national: false, byForce: undefined }],
     ['error page logged in', 'errors/error.njk', {
       reporterSession, status: 403, titleKey: 'errors.page.forbidden.title', bodyKey: 'errors.page.forbidden.body'
     }]

@@ -202,9 +202,12 @@ test('the compiled stylesheets load no font, image or other URL', (t) => {
     t.regex(css, /\.candour-header/, name)
     t.regex(css, /\.govuk-error-summary/, name)
   }
-  // Each audience gets only its own components: the workspace's tables stay out of the reporter's bytes.
-  t.notRegex(builtStylesheet('reporter.css'), /\.govuk-table/)
-  t.regex(builtStylesheet('workspace.css'), /\.govuk-table/)
+  // Each audience gets only its own components: the workspace's pagination stays out of the reporter's bytes;
+  // tables are in both, for the public statistics (issue 12).
+  t.notRegex(builtStylesheet('reporter.css'), /\.govuk-pagination/)
+  t.regex(builtStylesheet('workspace.css'), /\.govuk-pagination/)
+  t.regex(builtStylesheet('reporter.css'), /\.govuk-table/)
+  t.regex(builtStylesheet('reporter.css'), /\.candour-bar--w100/)
   t.regex(builtStylesheet('reporter.css'), /\.govuk-exit-this-page/)
 })
 

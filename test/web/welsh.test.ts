@@ -50,12 +50,12 @@ test('every reporter page has a Welsh version under /cy, in Welsh, with lang="cy
   t.true(notFound.html.includes(escapeHtml(translate('cy', 'errors.page.notFound.title'))))
 })
 
-test('links and forms on a Welsh page stay in Welsh; only the language link, the stylesheet and the exit go elsewhere', (t) => {
+test('links and forms on a Welsh page stay in Welsh; only the language link, the stylesheet, the exit and the statistics licence go elsewhere', (t) => {
   for (const page of welsh) {
     const link = languageLink(page.html)
     for (const match of page.html.matchAll(/\s(href|action)="([^"]*)"/g)) {
       const target = match[2]!
-      if (target.startsWith('#') || target.startsWith('/static/') || target === service.config.exitUrl) continue
+      if (target.startsWith('#') || target.startsWith('/static/') || target === service.config.exitUrl || target === service.config.statsLicence.url) continue
       if (link !== undefined && target === link.href) continue
       t.true(target.startsWith('/cy/'), `${page.name}: ${match[1]}=${target}`)
     }
