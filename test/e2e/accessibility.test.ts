@@ -65,8 +65,7 @@ for (const [language, prefix] of [['English', ''], ['Welsh', '/cy']] as const) {
 }
 
 test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) => {
-  // i9a moves the workspace to its own listener; until then it shares the reporter's.
-  const base = (service as { reviewUrl?: string }).reviewUrl ?? service.url
+  const base = service.reviewUrl
   await submitReport(service.url, { force: 'gwent', category: 'bribery', message: 'An accessibility check.', anonymity: 'anonymous', 'at-risk': 'yes' })
   const reviewer = await addReviewer(service.dataDir, 'axe-reviewer', 'gwent')
   const admin = await addReviewer(service.dataDir, 'axe-admin', null)
@@ -84,10 +83,12 @@ test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) 
   pages.push(['report', reportPath!, await html(await getAsReviewer(base, visit, reportPath!))])
   pages.push(['report, reply refused', `${reportPath!}/reply`, await html(await postFormAsReviewer(base, visit, `${reportPath!}/reply`, { csrf: visit.csrf, text: '' }))])
   pages.push(['delete confirmation', `${reportPath!}/delete`, await html(await getAsReviewer(base, visit, `${reportPath!}/delete`))])
+  pages.push(['statistics', '/review/statistics', await html(await getAsReviewer(base, visit, '/review/statistics'))])
   pages.push(['not found', '/review/report/000000000000000000000000', await html(await getAsReviewer(base, visit, '/review/report/000000000000000000000000'))])
   const adminVisit = await loginReviewer(base, admin, 1)
   pages.push(['administrator inbox', '/review/', await html(await getAsReviewer(base, adminVisit, '/review/'))])
   pages.push(['audit log', '/review/audit', await html(await getAsReviewer(base, adminVisit, '/review/audit'))])
+  pages.push(['administrator statistics', '/review/statistics?area=met', await html(await getAsReviewer(base, adminVisit, '/review/statistics?area=met'))])
   // The phone line (issue 11), as a call handler sees it.
   const handler = await loginCallHandler(base, await addCallHandler(service.dataDir, 'axe-handler'))
   pages.push(['phone line', '/intake/', await html(await getAsReviewer(base, handler, '/intake/'))])

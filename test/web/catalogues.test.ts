@@ -6,6 +6,7 @@
  */
 import test from 'ava'
 import { readFileSync } from 'node:fs'
+import { AUDIT_ACTIONS } from '../../src/domain/audit.js'
 import { catalogue, ENGLISH_ONLY_PREFIXES, LOCALES, translate } from '../../src/web/i18n.js'
 import { renderPage } from '../../src/web/render.js'
 
@@ -21,6 +22,10 @@ test('every catalogue has the same keys as the English one, outside the English-
     // Nothing of the workspace half-translated: either all of it or none.
     if (locale !== 'en') t.deepEqual(keys.filter(englishOnly), [], `${locale}: no workspace keys`)
   }
+})
+
+test('every audit action has its label for the audit log page', (t) => {
+  for (const action of AUDIT_ACTIONS) t.true(catalogue('en').has(`review.audit.actions.${action}`), action)
 })
 
 test('every message has the same parameters in every catalogue', (t) => {

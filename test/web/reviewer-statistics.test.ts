@@ -87,6 +87,10 @@ test.serial('a reviewer sees their own force unsuppressed with the current month
   for (const [measure, value] of may) t.is(cli.figures['2026-05']![measure], value, measure)
   t.is(cli.figures.total!.received, 3)
 
+  const auditPage = await getAsReviewer(base, admin, '/review/audit')
+  t.is(auditPage.status, 200, 'the audit log shows statistics entries')
+  t.regex(await auditPage.text(), /Viewed unsuppressed statistics/)
+
   const kv = await connectControl(service.dataDir)
   try {
     const audit = (await auditLogOf(kv)).filter((entry) => entry.action === 'statistics').map((entry) => [entry.actor, entry.detail])
