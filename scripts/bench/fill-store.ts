@@ -3,8 +3,12 @@
  * spread over every force (the largest force taking a fifth, as London does),
  * each with its index entries written by the store's own putReportOps, one
  * small blob of random bytes standing in for the encrypted report text, and a
- * reporter record of realistic size. Written straight into LevelDB in large
- * batches; the server must not be running on that DATA_DIR.
+ * reporter record of realistic size, and the statistics the service would have
+ * counted (issue 12): each report's history (received by channel, category and
+ * urgency; closed with an outcome) and the counters, summed in memory and
+ * written at the end (the same values the service's additions reach one
+ * report at a time, at a fraction of the cost). Written straight into
+ * LevelDB in large batches; the server must not be running on that DATA_DIR.
  *   tsx scripts/bench/fill-store.ts --data-dir DIR --reports 1000000
  */
 import { randomBytes, randomInt } from 'node:crypto'
@@ -16,6 +20,8 @@ import type { BatchOp } from '../../src/store/kv.js'
 import { openLevelKv } from '../../src/store/level-kv.js'
 import { putReportOps, putReporterOp, type ReportRecord } from '../../src/store/records.js'
 import { ensureReportIndexes } from '../../src/store/report-index.js'
+import { counterKey, eventCounts, monthOf, type StatsEvent } from '../../src/store/stats.js'
+import { OUTCOMES } from '../../src/domain/triage.js'
 
 /** The force whose inbox the scenario reads: the largest. */
 export const BUSIEST_FORCE = 'met'
@@ -47,7 +53,7 @@ function pickForce (): string {
   return FORCES[randomInt(FORCES.length)]!.id
 }
 
-function oneReport (today: number): { report: ReportRecord; ops: BatchOp[] } {
+function oneReport (today: number): { report: ReportRecord; ops: BatchOp[]; history: readonly StatsEvent[] } {
   const id = randomBytes(12).toString('hex')
   const reporter = randomBytes(32).toString('hex')
   const blob = newBlobId()
@@ -55,26 +61,37 @@ function oneReport (today: number): { report: ReportRecord; ops: BatchOp[] } {
   const ageDays = randomInt(3 * 365)
   const received = new Date(today - ageDays * DAY_MS).toISOString().slice(0, 10)
   const status = ageDays > 90 ? (randomInt(10) === 0 ? 'assessing' : 'closed') : (['new', 'assessing', 'closed'] as const)[randomInt(3)]!
+  const force = pickForce()
+  const category = CATEGORY_IDS[randomInt(CATEGORY_IDS.length)]!
+  // A third by the phone line, as in the pilot (1,988 calls to 890 online reports would be more).
+  const channel = randomInt(3) === 0 ? 'phone' as const : 'online' as const
+  const urgent = randomInt(10) === 0
+  const history: StatsEvent[] = [{ e: 'received', m: monthOf(received), f: force, ch: channel, c: category, u: urgent }]
+  // Closed up to 60 days after it came in, never after today; kept longer than any retention period would be is the operator's setting, not the generator's.
+  const closed = status === 'closed' ? new Date(Math.min(today, Date.parse(received) + randomInt(61) * DAY_MS)).toISOString().slice(0, 10) : undefined
+  const outcome = OUTCOMES[randomInt(OUTCOMES.length)]!
+  if (closed !== undefined) history.push({ e: 'closed', m: monthOf(closed), f: force, o: outcome })
   const report: ReportRecord = {
     v: 1,
     id,
-    force: pickForce(),
-    category: CATEGORY_IDS[randomInt(CATEGORY_IDS.length)]!,
-    channel: 'online',
-    urgent: randomInt(10) === 0,
+    force,
+    category,
+    channel,
+    urgent,
     status,
-    ...(status === 'closed' ? { outcome: 'no-further-action' as const } : {}),
+    ...(closed === undefined ? {} : { outcome, closed }),
     received,
     reporter,
     items: [{ id: randomBytes(8).toString('hex'), kind: 'report', blob, size: REPORT_CIPHERTEXT_BYTES, received }],
     replies: [],
+    stats: history,
   }
   const ops: BatchOp[] = [
     ...putReportOps(report),
     putReporterOp(reporter, { v: 1, replyPublicKey: armored('PUBLIC', REPLY_PUBLIC_KEY_CHARS), lockedReplySecretKey: armored('PRIVATE', LOCKED_SECRET_KEY_CHARS), reports: [id] }),
     { type: 'put', space: 'blobs', key: chunkKey(blob, 0), value: randomBytes(REPORT_CIPHERTEXT_BYTES) },
   ]
-  return { report, ops }
+  return { report, ops, history }
 }
 
 /** Writes `reports` reports into the store under `dataDir`; `progress` hears every batch. */
@@ -82,6 +99,7 @@ export async function fillStore (dataDir: string, reports: number, progress: (wr
   const started = performance.now()
   const kv = await openLevelKv(dataDir)
   const sampleIds: string[] = []
+  const counters = new Map<string, number>()
   const today = Date.parse(new Date().toISOString().slice(0, 10))
   try {
     // What a server does to a new store: mark its indexes as current (the reports below
@@ -93,8 +111,14 @@ export async function fillStore (dataDir: string, reports: number, progress: (wr
       const ops: BatchOp[] = []
       const count = Math.min(BATCH_REPORTS, reports - written)
       for (let i = 0; i < count; i++) {
-        const { report, ops: reportOps } = oneReport(today)
+        const { report, ops: reportOps, history } = oneReport(today)
         for (const op of reportOps) ops.push(op)
+        for (const event of history) {
+          for (const [unit, measure] of eventCounts(event)) {
+            const key = counterKey(unit, event.m, measure)
+            counters.set(key, (counters.get(key) ?? 0) + 1)
+          }
+        }
         if (report.force === BUSIEST_FORCE && sampleIds.length < 20) sampleIds.push(report.id)
       }
       await writing
@@ -103,6 +127,13 @@ export async function fillStore (dataDir: string, reports: number, progress: (wr
       progress(written)
     }
     await writing
+    // The counters (tens of thousands: forces x months x measures), as plain values.
+    let ops: BatchOp[] = []
+    for (const [key, value] of counters) {
+      ops.push({ type: 'put', space: 'stats', key, value: Buffer.from(String(value), 'utf8') })
+      if (ops.length >= 5000) { await kv.batch(ops); ops = [] }
+    }
+    await kv.batch(ops)
   } finally {
     await kv.close()
   }

@@ -28,7 +28,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   '7-tor': ['tor.stored', 'tor.seconds', 'tor.peakRss', 'tor.page.rest.p99', 'tor.page.p99'],
   '8-weight': WALK_PAGES.flatMap((page) => [`weight.${page}.html`, `weight.${page}.total`]),
   '9-backup': ['backup.4MiB.throughput', 'backup.4MiB.cliPeakRss', 'backup.4MiB.serverAnonPeak'],
-  '10-statistics': ['statistics.fill.counters', 'statistics.fill.seconds', 'statistics.empty.p99', 'statistics.filled.p50', 'statistics.filled.p99', 'statistics.force.empty.p99', 'statistics.force.filled.p99'],
+  '10-statistics': ['statistics.fill.reports', 'statistics.fill.seconds', 'statistics.empty.p99', 'statistics.filled.p50', 'statistics.filled.p99', 'statistics.force.empty.p99', 'statistics.force.filled.p99'],
 }
 
 // Figures that carry a reference measured in the same run, and so a ratio.
