@@ -9,7 +9,6 @@ import test from 'ava'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { bundleFiles } from '../../src/domain/bundles.js'
 import { FurtherInformation } from '../../src/domain/further-information.js'
 import { inboxPage } from '../../src/domain/inbox.js'
 import { addReply } from '../../src/domain/replies.js'
@@ -19,7 +18,7 @@ import { setStatus } from '../../src/domain/triage.js'
 import { markLooked, getSeen } from '../../src/domain/last-looked.js'
 import type { ReportRecord } from '../../src/store/records.js'
 import { domainFixture, type DomainFixture } from '../helpers/domain.js'
-import { decryptWith, encryptTo, reencryptBundle, zip, type NamedBytes } from '../helpers/bundles.js'
+import { bundleBytes, decryptWith, encryptTo, reencryptBundle, zip, type NamedBytes } from '../helpers/bundles.js'
 import { gpgHome, type Gpg } from '../helpers/gpg.js'
 import { expectedIndexEntries, indexEntries, snapshot } from '../helpers/reports.js'
 
@@ -37,13 +36,7 @@ test.before(async () => {
 test.after.always(async () => { await gpg?.dispose(); await f?.dispose() })
 
 async function filesOf (report: ReportRecord): Promise<NamedBytes[]> {
-  const out: NamedBytes[] = []
-  for (const file of bundleFiles(f.kv, report)) {
-    const parts: Uint8Array[] = []
-    for await (const part of file.content()) parts.push(part)
-    out.push({ name: file.name, bytes: Buffer.concat(parts) })
-  }
-  return out
+  return bundleBytes(f.kv, report)
 }
 
 const bytesOf = (zipped: Buffer) => ({ chunks: [zipped.subarray(0, 1000), zipped.subarray(1000)], size: zipped.length })

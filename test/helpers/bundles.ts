@@ -8,6 +8,9 @@ import yauzl from 'yauzl'
 import yazl from 'yazl'
 import { encryptBytes } from '../../src/crypto/encrypt.js'
 import { recipientsFromArmored, type RecipientKeys } from '../../src/crypto/keys.js'
+import { bundleFiles } from '../../src/domain/bundles.js'
+import type { Kv } from '../../src/store/kv.js'
+import type { ReportRecord } from '../../src/store/records.js'
 
 /** One file of a zip. */
 export interface NamedBytes {
@@ -73,6 +76,17 @@ export async function reencryptBundle (files: readonly NamedBytes[], fromSecretK
     if (!file.name.endsWith('.gpg')) { out.push(file); continue }
     const { data, filename } = await decryptWith(fromSecretKey, file.bytes)
     out.push({ name: file.name, bytes: await encryptTo(to, data, filename) })
+  }
+  return out
+}
+
+/** Every file of a report's bundle as the store holds it (what a reviewer downloads, unzipped). */
+export async function bundleBytes (kv: Kv, report: ReportRecord): Promise<NamedBytes[]> {
+  const out: NamedBytes[] = []
+  for (const file of bundleFiles(kv, report)) {
+    const parts: Uint8Array[] = []
+    for await (const part of file.content()) parts.push(part)
+    out.push({ name: file.name, bytes: Buffer.concat(parts) })
   }
   return out
 }

@@ -7,7 +7,6 @@
  */
 import test from 'ava'
 import { CATEGORIES } from '../../../src/domain/categories.js'
-import { bundleFiles } from '../../../src/domain/bundles.js'
 import { utcDate } from '../../../src/domain/dates.js'
 import { deleteReport } from '../../../src/domain/deletion.js'
 import { FurtherInformation } from '../../../src/domain/further-information.js'
@@ -18,7 +17,7 @@ import { transferReport } from '../../../src/domain/transfer.js'
 import { OUTCOMES, setStatus } from '../../../src/domain/triage.js'
 import { getReport, type ReportRecord } from '../../../src/store/records.js'
 import { readAllCounters } from '../../../src/store/stats.js'
-import { reencryptBundle, zip, type NamedBytes } from '../../helpers/bundles.js'
+import { bundleBytes, reencryptBundle, zip, type NamedBytes } from '../../helpers/bundles.js'
 import { domainFixture, type DomainFixture } from '../../helpers/domain.js'
 
 let f: DomainFixture
@@ -39,13 +38,7 @@ function random (seed: number): (n: number) => number {
 }
 
 async function filesOf (report: ReportRecord): Promise<NamedBytes[]> {
-  const out: NamedBytes[] = []
-  for (const file of bundleFiles(f.kv, report)) {
-    const parts: Uint8Array[] = []
-    for await (const part of file.content()) parts.push(part)
-    out.push({ name: file.name, bytes: Buffer.concat(parts) })
-  }
-  return out
+  return bundleBytes(f.kv, report)
 }
 
 test.serial('counters equal the tally of a randomised mix of events, and a recount; rebuild restores damaged ones', async (t) => {
