@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { generateReplyKeyPair } from '../crypto/reply-keys.js'
 import { deriveReporterKeys, generateCodename, type Peppers } from './codenames.js'
 import { utcMidnight } from './dates.js'
-import type { DerivationKind, DerivationQueue } from './derivation-queue.js'
+import type { Admission, DerivationKind, DerivationQueue } from './derivation-queue.js'
 
 /** Everything a new reporter gets; the codename is shown to them once. */
 export interface NewReporter {
@@ -34,15 +34,15 @@ export interface NewReporterDeps {
 /**
  * Makes a new reporter now: a codename, its keys, and a reply key pair locked
  * with its passphrase, in a derivation slot of the given kind (BUSY when that
- * queue is full).
+ * queue is full, unless `admission` promised the place).
  */
-export async function makeNewReporter (deps: NewReporterDeps, kind: Exclude<DerivationKind, 'login'> = 'new-reporter'): Promise<NewReporter> {
+export async function makeNewReporter (deps: NewReporterDeps, kind: Exclude<DerivationKind, 'login'> = 'new-reporter', admission?: Admission): Promise<NewReporter> {
   return deps.derivations.run(kind, async () => {
     const codename = generateCodename()
     const keys = await deriveReporterKeys(codename, deps.peppers, deps.scryptCost)
     const replyKeys = await generateReplyKeyPair(keys.replyPassphrase, utcMidnight())
     return Object.freeze({ codename, reporterId: keys.reporterId, replyPublicKey: replyKeys.publicKey, lockedReplySecretKey: replyKeys.lockedSecretKey })
-  })
+  }, admission)
 }
 
 /** Hands out new reporters, made ahead of time while it can. */
@@ -119,12 +119,26 @@ export class CodenameReserve {
     }
   }
 
-  /** A new reporter: one made ahead of time if any is ready, else one made now (BUSY when too many wait for that). */
-  async take (): Promise<NewReporter> {
+  /**
+   * Admits a new reporter's request before anything of it is read: BUSY if the
+   * reserve is empty and the new-reporter queue full now, else a place in that
+   * queue for `take`. The place is promised even while codenames are ready,
+   * because a long upload may find the reserve emptied by others when it ends.
+   */
+  admit (): Admission {
+    return this.#deps.derivations.admit('new-reporter', this.#ready.length === 0)
+  }
+
+  /**
+   * A new reporter: one made ahead of time if any is ready, else one made now.
+   * Made now, it waits its turn: with the place `admit` promised, however long
+   * the queue; without one, BUSY when too many wait.
+   */
+  async take (admission?: Admission): Promise<NewReporter> {
     this.#lastTaken = performance.now()
     const made = this.#ready.shift()
     this.fill()
-    return made ?? await makeNewReporter(this.#deps)
+    return made ?? await makeNewReporter(this.#deps, 'new-reporter', admission)
   }
 
   /** Stops filling and forgets every codename it held; resolves once the refill has stopped. */

@@ -12,6 +12,7 @@ import { monthOf, statsOps, type StatsEvent } from '../store/stats.js'
 import { CandourError } from '../errors.js'
 import type { CodenameReserve } from './codename-reserve.js'
 import type { Peppers } from './codenames.js'
+import type { Admission } from './derivation-queue.js'
 import { findForce } from './forces.js'
 import { PendingItems } from './pending-items.js'
 import type { Answers } from './report-answers.js'
@@ -72,8 +73,10 @@ export class Submission {
    * gets a codename and a reply key pair; a reporter already logged in
    * (`reporterId`) gets the report added under their codename. `channel`
    * records how it came in (online unless a call handler took it by phone).
+   * `admission` is the new reporter's place from `CodenameReserve.admit`: with
+   * it, a codename made on the spot waits its turn instead of answering BUSY.
    */
-  async commit (answers: Answers, options: { reporterId?: string; channel?: Channel } = {}): Promise<Receipt> {
+  async commit (answers: Answers, options: { reporterId?: string; channel?: Channel; admission?: Admission } = {}): Promise<Receipt> {
     const force = findForce(answers.force)
     const recipients = forceRecipients(this.#deps.recipients, answers.force)
     const reportId = newReportId()
@@ -108,7 +111,7 @@ export class Submission {
       return Object.freeze({ reportId, urgent })
     }
 
-    const reporter = await this.#deps.reserve.take()
+    const reporter = await this.#deps.reserve.take(options.admission)
     await this.#deps.kv.batch([
       ...putReportOps(report(reporter.reporterId)),
       putReporterOp(reporter.reporterId, { v: 1, replyPublicKey: reporter.replyPublicKey, lockedReplySecretKey: reporter.lockedReplySecretKey, reports: [reportId] }),

@@ -5,6 +5,11 @@
  * refused before they are read, while text-only reports are still taken. Each
  * upload may store hundreds of MiB; without these, a few slow clients could
  * fill the disk under everyone else's reports, or hold every socket.
+ *
+ * An upload keeps its place until its handler ends, including the wait of a
+ * new reporter for a codename made on the spot. That wait is never refused once
+ * the upload is admitted (domain/derivation-queue.ts), so this cap is also what
+ * bounds how far past its own bound the new-reporter queue can grow.
  */
 import type { Middleware } from 'koa'
 import { CandourError } from '../errors.js'

@@ -79,3 +79,29 @@ test('closing forgets what was held and stops the refill; a reporter is still ma
   t.is(reserve.ready, 0, 'no refill after close')
   t.throws(() => new CodenameReserve(deps, -1), { instanceOf: RangeError })
 })
+
+test('a new reporter admitted while a codename was ready keeps a place when others empty the reserve; empty and full, it is refused at once', async (t) => {
+  const derivations = new DerivationQueue({ concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 })
+  let full!: () => void
+  const ready = new Promise<void>((resolve) => { full = resolve })
+  // A long quiet time: no refill joins the queue once the first hand-out is made.
+  const reserve = new CodenameReserve({ ...deps, derivations }, 1, { quietMs: 60_000, onFirstFull: full, onFailure: (err) => { throw err } })
+  t.teardown(() => reserve.close())
+  reserve.fill()
+  await ready
+  // The one slot is held and one new reporter waits: the queue is full.
+  let open!: () => void
+  const holding = derivations.run('login', () => new Promise<void>((resolve) => { open = resolve }))
+  const waiting = derivations.run('new-reporter', async () => {})
+  t.true(derivations.full('new-reporter'))
+
+  const admitted = reserve.admit()
+  await reserve.take()
+  t.is(reserve.ready, 0, 'someone else took the codename that was ready')
+  t.is((t.throws(() => reserve.admit()) as { code?: string }).code, 'BUSY')
+  const made = reserve.take(admitted)
+  t.is(derivations.load.waiting['new-reporter'], 2, 'the admitted reporter waits past the bound')
+  open()
+  await Promise.all([holding, waiting])
+  await checkReporter(t, await made)
+})

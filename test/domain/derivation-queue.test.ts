@@ -104,3 +104,33 @@ test('a failing job frees its slot for the next in line', async (t) => {
   await next
   t.throws(() => new DerivationQueue({ concurrency: 0, maxWaitingLogins: 1, maxWaitingNewReporters: 1 }), { instanceOf: RangeError })
 })
+
+test('an admission is checked when given and honoured when used: an admitted run waits past the bound, once', async (t) => {
+  const queue = new DerivationQueue({ concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 })
+  const { job, order, finish, finishAll } = jobs()
+  t.teardown(finishAll)
+  const held = queue.run('login', job('l'))
+  const first = queue.admit('new-reporter')
+  const second = queue.admit('new-reporter')
+  const running = [held, queue.run('new-reporter', job('n'))]
+  t.true(queue.full('new-reporter'))
+  t.is((t.throws(() => queue.admit('new-reporter')) as { code?: string }).code, 'BUSY')
+  // Unchecked: for a request that will probably not need the slot (a reserved codename is ready).
+  const unchecked = queue.admit('new-reporter', false)
+  running.push(queue.run('new-reporter', job('a1'), first), queue.run('new-reporter', job('a2'), second), queue.run('new-reporter', job('a3'), unchecked))
+  t.is(queue.load.waiting['new-reporter'], 4)
+  // Without an admission the bound still holds.
+  t.is((await t.throwsAsync(queue.run('new-reporter', job('x'))) as { code?: string }).code, 'BUSY')
+  // An admission is good once, for its kind, on its own queue.
+  await t.throwsAsync(queue.run('new-reporter', job('y'), first), { instanceOf: TypeError })
+  await t.throwsAsync(queue.run('login', job('z'), queue.admit('new-reporter', false)), { instanceOf: TypeError })
+  await t.throwsAsync(new DerivationQueue().run('new-reporter', job('w'), queue.admit('new-reporter', false)), { instanceOf: TypeError })
+  for (const name of ['l', 'n', 'a1', 'a2']) {
+    finish(name)
+    await settle()
+  }
+  finish('a3')
+  await Promise.all(running)
+  t.deepEqual(order, ['l', 'n', 'a1', 'a2', 'a3'])
+  t.deepEqual(queue.load.waiting, { login: 0, 'new-reporter': 0, background: 0 })
+})

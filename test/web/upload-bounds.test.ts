@@ -6,7 +6,7 @@
  * service's state, never on a measured time.
  */
 import test, { type ExecutionContext } from 'ava'
-import http from 'node:http'
+import type http from 'node:http'
 import net from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { connectControl } from '../../src/store/control.js'
@@ -15,12 +15,12 @@ import { assetPath } from '../../src/web/static-files.js'
 import { snapshot } from '../helpers/reports.js'
 import { login, postMultipartAs } from '../helpers/reporter.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { rawUpload, reportBody } from '../helpers/slow-upload.js'
 import { postReport, submitReport } from '../helpers/submit.js'
 
 const MiB = 1024 * 1024
 const REPORT = { force: 'met', category: 'bribery', message: 'BOUNDS', anonymity: 'anonymous' }
 const FILE = [{ name: 'evidence.txt', content: Buffer.from('attached evidence\n') }]
-const BOUNDARY = 'candourtestboundary'
 
 function escapeHtml (text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
@@ -42,23 +42,6 @@ async function assertPage (t: ExecutionContext, response: Response, status: numb
 
 async function assertServing (t: ExecutionContext, service: TestService): Promise<void> {
   t.is((await fetch(service.url + '/')).status, 200)
-}
-
-// A multipart report body, built by hand so a test can send it as slowly as it likes.
-function reportBody (file: Buffer): Buffer {
-  const parts: Buffer[] = []
-  for (const [name, value] of Object.entries(REPORT)) parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-  parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`), file, Buffer.from(`\r\n--${BOUNDARY}--\r\n`))
-  return Buffer.concat(parts)
-}
-
-function rawUpload (service: TestService, length: number): http.ClientRequest {
-  const req = http.request(new URL('/report', service.url), {
-    method: 'POST',
-    headers: { Origin: service.url, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': length },
-  })
-  req.on('error', () => {})
-  return req
 }
 
 test('below the disk floor attachments are refused before they are read, text is still taken, and the server keeps serving', async (t) => {
@@ -101,9 +84,9 @@ test('past CANDOUR_MAX_UPLOADS an upload gets the busy page before its body is r
   t.teardown(() => service.dispose())
   const kv = await connectControl(service.dataDir)
   t.teardown(() => kv.close())
-  const body = reportBody(Buffer.alloc(256 * 1024, 7))
+  const body = reportBody(REPORT, Buffer.alloc(256 * 1024, 7))
   // One upload in progress, held open half-way.
-  const held = rawUpload(service, body.length)
+  const held = rawUpload(service.url, body.length)
   held.write(body.subarray(0, body.length / 2))
   await until(() => service.uploads.active === 1)
 
@@ -133,8 +116,8 @@ test('a slow but live upload goes through; an idle socket is closed', async (t) 
   idle.on('error', () => {})
 
   // Slow: a piece every 250 ms, for four times the idle period.
-  const body = reportBody(Buffer.alloc(64 * 1024, 9))
-  const slow = rawUpload(service, body.length)
+  const body = reportBody(REPORT, Buffer.alloc(64 * 1024, 9))
+  const slow = rawUpload(service.url, body.length)
   const answer = new Promise<http.IncomingMessage>((resolve) => slow.on('response', resolve))
   const pieces = 16
   const size = Math.ceil(body.length / pieces)

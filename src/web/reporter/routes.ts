@@ -63,10 +63,9 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 
   router.post('/report', deps.uploads.middleware(), async (ctx) => {
     const session = currentReporter(ctx, sessions)
-    // A new reporter who would be told BUSY at the end is told before uploading anything.
-    if (session === undefined && deps.services.reporting.reserve.ready === 0 && deps.derivations.full('new-reporter')) {
-      throw new CandourError('BUSY', 'too many new reporters waiting for a codename')
-    }
+    // A new reporter is told BUSY now, before uploading anything, or never: once admitted, the place for their
+    // codename is theirs, and the upload gate's slot this request holds bounds how many such places exist.
+    const admission = session === undefined ? deps.services.reporting.reserve.admit() : undefined
     const submission = new Submission(deps.services.reporting)
     const raw: Record<string, string> = {}
     let csrf: string | undefined
@@ -129,7 +128,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     }
     let receipt
     try {
-      receipt = await submission.commit(checked.answers, session === undefined ? {} : { reporterId: session.data.reporterId })
+      receipt = await submission.commit(checked.answers, session === undefined ? { admission } : { reporterId: session.data.reporterId })
     } catch (err) {
       await submission.abandon()
       throw err
