@@ -2,7 +2,9 @@
  * Issue 13: every reporter page, English and Welsh, in Firefox ESR with Tor
  * Browser's Safest preferences (JavaScript off) at 1000×900, 1400×900 and
  * 360×800: no horizontal scrolling, the h1 and the main landmark visible, the
- * stylesheet applied. A PNG of each page at each width is kept under
+ * stylesheet applied, and the language link clear of "Exit this page" (at
+ * least 8 px apart, never overlapping; each target at least 24 px square,
+ * WCAG 2.2 2.5.8). A PNG of each page at each width is kept under
  * test-artifacts/tor-browser/ for a person to look at.
  *
  * The pages are the page-weight walk's (scripts/bench/page-walk.ts), fetched
@@ -76,12 +78,26 @@ interface Layout {
   readonly bodyMargin: string
   /** Elements whose right edge passes the viewport (a clue when scrolling is found). */
   readonly overflowing: string[]
+  /** The "Exit this page" button and each item of the language navigation (null where the page has none). */
+  readonly exit: Box | null
+  readonly languages: Array<Box & { text: string }>
 }
+
+interface Box { readonly left: number; readonly top: number; readonly right: number; readonly bottom: number }
+
+/** The gap between two boxes: the larger of their horizontal and vertical separations (negative when they overlap). */
+function gapBetween (a: Box, b: Box): number {
+  return Math.max(b.left - a.right, a.left - b.right, b.top - a.bottom, a.top - b.bottom)
+}
+
+const MIN_GAP_PX = 8
+const MIN_TARGET_PX = 24
 
 test('every reporter page, English and Welsh, fits 1000, 1400 and 360 wide in Tor Browser Safest with its content visible and styled', async (t) => {
   t.timeout(600_000)
   const names = [...walked.keys()]
   t.is(names.length, WALK_PAGES.length * 2)
+  let languagePages = 0
   for (const viewport of VIEWPORTS) {
     await page.setViewport({ width: viewport.width, height: viewport.height })
     for (const name of names) {
@@ -98,6 +114,12 @@ test('every reporter page, English and Welsh, fits 1000, 1400 and 360 wide in To
           .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
           .slice(0, 5)
           .map((el) => `${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')}`)
+        const exitBox = document.querySelector('#exit-this-page .govuk-exit-this-page__button')?.getBoundingClientRect()
+        const languages = Array.from(document.querySelectorAll('#language-navigation .govuk-language-navigation__list-item > *'))
+          .map((el) => {
+            const r = el.getBoundingClientRect()
+            return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: (el.textContent ?? '').trim() }
+          })
         return {
           scrollWidth: document.documentElement.scrollWidth,
           innerWidth: window.innerWidth,
@@ -106,6 +128,8 @@ test('every reporter page, English and Welsh, fits 1000, 1400 and 360 wide in To
           h1Font,
           bodyMargin: style.margin,
           overflowing,
+          exit: exitBox === undefined ? null : { left: exitBox.left, top: exitBox.top, right: exitBox.right, bottom: exitBox.bottom },
+          languages,
         }
       })
       await writeFile(path.join(ARTIFACTS, `${name}-${viewport.name}.png`), await page.screenshot({ fullPage: true }))
@@ -118,6 +142,19 @@ test('every reporter page, English and Welsh, fits 1000, 1400 and 360 wide in To
       // The stylesheet applied: the heading in the site's font stack, not Firefox's default serif, and GOV.UK's body margin.
       t.regex(layout.h1Font, /system-ui/, label)
       t.is(layout.bodyMargin, '0px', label)
+      // Every reporter page has the quick exit; the language link is clear of it, and big enough to hit.
+      t.truthy(layout.exit, `${label}: Exit this page`)
+      if (layout.languages.length > 0) languagePages++
+      for (const item of layout.languages) {
+        const gap = gapBetween(item, layout.exit!)
+        t.true(gap >= MIN_GAP_PX, `${label}: "${item.text}" is ${gap.toFixed(1)} px from Exit this page (at least ${MIN_GAP_PX})`)
+      }
+      const link = layout.languages.find((item) => item.text === (name.startsWith('cy-') ? 'English' : 'Cymraeg'))
+      if (layout.languages.length > 0) {
+        t.truthy(link, `${label}: the link to the other language`)
+        t.true(link!.right - link!.left >= MIN_TARGET_PX && link!.bottom - link!.top >= MIN_TARGET_PX, `${label}: the language link is at least ${MIN_TARGET_PX} px square`)
+      }
     }
   }
+  t.true(languagePages >= (names.length - 2) * VIEWPORTS.length, 'nearly every page has the language link')
 })
