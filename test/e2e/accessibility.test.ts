@@ -1,6 +1,7 @@
 /**
  * axe-core with the WCAG 2.2 A and AA rules (issue 13): no violation on any
- * reporter page in English or Welsh, nor on any workspace page. Each page is
+ * reporter page in English or Welsh, nor on any workspace page (the phone
+ * line's too, a returning caller's view and its forms with errors). Each page is
  * the HTML the server sent (walked over real HTTP, forms posted as a browser
  * would), opened in Chromium at its own URL with the server's own stylesheet,
  * so colour contrast is measured on what a reporter sees. The pages hold no
@@ -96,9 +97,28 @@ test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) 
   pages.push(['phone report form with errors', '/intake/report', await html(await postIntake(base, handler, {}))])
   pages.push(['phone codename', '/intake/sent', (await takePhoneReport(base, handler, { force: 'gwent', category: 'bribery', message: 'An accessibility check by phone.', anonymity: 'anonymous', role: 'officer', 'at-risk': 'no' })).page])
   pages.push(['returning caller', '/intake/caller', await html(await getAsReviewer(base, handler, '/intake/caller'))])
+  pages.push(['returning caller, call ended', '/intake/caller', await html(await getAsReviewer(base, handler, '/intake/caller?call=ended'))])
+  pages.push(['returning caller with errors', '/intake/caller', await html(await postFormAsReviewer(base, handler, '/intake/caller', { csrf: handler.csrf, codename: '' }))])
+  // The returning caller's view: their report by phone, with a reply from the force to read out.
+  const caller = await takePhoneReport(base, handler, { force: 'gwent', category: 'bribery', message: 'A returning caller for the accessibility check.', anonymity: 'anonymous', role: 'officer', 'at-risk': 'no' })
+  t.is((await postFormAsReviewer(base, handler, '/intake/caller', { csrf: handler.csrf, codename: caller.codename })).status, 303)
+  const phoneId = /\/intake\/caller\/further\?report=([0-9a-f]+)/.exec(await html(await getAsReviewer(base, handler, '/intake/caller/reports')))?.[1]
+  t.truthy(phoneId)
+  t.is((await postFormAsReviewer(base, visit, `/review/report/${phoneId!}/reply`, { csrf: visit.csrf, reply: 'Please ring us back.' })).status, 303)
+  const callerReports = await html(await getAsReviewer(base, handler, '/intake/caller/reports'))
+  t.true(callerReports.includes('Please ring us back.'), 'the caller\'s view shows a reply and its delete button')
+  pages.push(['caller reports', '/intake/caller/reports', callerReports])
+  pages.push(['caller further information', '/intake/caller/further', await html(await getAsReviewer(base, handler, `/intake/caller/further?report=${phoneId!}`))])
+  pages.push(['caller further information with errors', '/intake/caller/further', await html(await postFormAsReviewer(base, handler, '/intake/caller/further', { csrf: handler.csrf, report: phoneId!, message: '' }))])
+  t.is((await postFormAsReviewer(base, handler, '/intake/caller/further', { csrf: handler.csrf, report: phoneId!, message: 'More by phone.' })).status, 303)
+  pages.push(['caller reports, information sent', '/intake/caller/reports', await html(await getAsReviewer(base, handler, '/intake/caller/reports?done=further-sent'))])
+  const replyId = /name="reply" value="([0-9a-f]+)"/.exec(callerReports)?.[1]
+  t.is((await postFormAsReviewer(base, handler, '/intake/caller/replies/delete', { csrf: handler.csrf, report: phoneId!, reply: replyId! })).status, 303)
+  pages.push(['caller reports, reply deleted', '/intake/caller/reports', await html(await getAsReviewer(base, handler, '/intake/caller/reports?done=reply-deleted'))])
 
   for (const [name, path, body] of pages) {
     t.true(body.startsWith('<!DOCTYPE html>'), name)
+    if (name.endsWith('with errors')) t.true(body.includes('govuk-error-summary'), `${name} shows its errors`)
     t.is(await check(`${base}${path}?axe=${encodeURIComponent(name)}`, body), '', name)
   }
 })
