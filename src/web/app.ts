@@ -10,7 +10,7 @@ import { CandourError } from '../errors.js'
 import { logLine } from '../log.js'
 import { ReceiptBox } from './codename-receipts.js'
 import type { WebDeps } from './deps.js'
-import { errorBoundary } from './middleware/error-boundary.js'
+import { errorBoundary, type ErrorRenderer } from './middleware/error-boundary.js'
 import { localeFromPath, pageContext } from './middleware/locale.js'
 import { sameOrigin } from './middleware/same-origin.js'
 import { securityHeaders } from './middleware/security-headers.js'
@@ -23,6 +23,7 @@ import { reporterSessions } from './reporter/session.js'
 import { statisticsRoutes } from './reporter/statistics.js'
 import { reviewerAccountRoutes } from './reviewer/account.js'
 import { endedSessions, reviewerSessionsStore } from './reviewer/auth.js'
+import { workspaceErrorPage } from './reviewer/error-page.js'
 import { inboxRoutes } from './reviewer/inbox.js'
 import { reportRoutes } from './reviewer/report.js'
 import { reviewerStatisticsRoutes } from './reviewer/statistics.js'
@@ -52,14 +53,14 @@ function routesOf (routers: readonly Router[]): Route[] {
 
 // The layers every app starts with, outermost first: the error boundary, the security headers, the same-origin check, the stylesheet.
 // Only the reporters' site speaks Welsh (`/cy/...`, issue 13); the workspace is English only, with no language link.
-function baseApp (deps: WebDeps, staticFiles: StaticFiles, localized: boolean): { app: Koa; statics: Router } {
+function baseApp (deps: WebDeps, staticFiles: StaticFiles, localized: boolean, errorPage: ErrorRenderer): { app: Koa; statics: Router } {
   const app = new Koa({ proxy: false })
   // No access log and no default error printing: the boundary logs stable codes only.
   app.silent = true
   app.on('error', () => logLine('response error'))
   const { maxTotalMiB } = formLimits(deps.config)
   app.use(errorBoundary(
-    (page, ctx) => deps.render('errors/error.njk', { ...(localized ? { ...pageContext(ctx), pagePath: '/' } : { locale: 'en', pagePath: null }), ...page }),
+    errorPage,
     (status) => status === 413 ? { maxTotalMiB, maxFiles: deps.config.maxFiles } : undefined,
   ))
   app.use(securityHeaders())
@@ -81,7 +82,7 @@ function mount (app: Koa, router: Router): void {
 export function createApps (deps: WebDeps): Apps {
   const staticFiles = loadStaticFiles()
 
-  const reporter = baseApp(deps, staticFiles, true)
+  const reporter = baseApp(deps, staticFiles, true, (page, ctx) => deps.render('errors/error.njk', { ...pageContext(ctx), pagePath: '/', ...page }))
   const sessions = reporterSessions({
     ...(deps.reporterIdleMs === undefined ? {} : { idleMs: deps.reporterIdleMs }),
     ...(deps.reporterSessionClock === undefined ? {} : { now: deps.reporterSessionClock }),
@@ -89,13 +90,13 @@ export function createApps (deps: WebDeps): Apps {
   const reporterRouters = [reporterRoutes(deps, new ReceiptBox(), sessions), accountRoutes(deps, sessions), guidanceRoutes(deps), statisticsRoutes(deps, deps.statistics, sessions)]
   for (const router of reporterRouters) mount(reporter.app, router)
 
-  const workspace = baseApp(deps, staticFiles, false)
-  // The one store of reviewer sessions, shared by every workspace router.
+  // The one store of reviewer sessions, shared by every workspace router and the workspace's error page.
   const reviewerSessions = reviewerSessionsStore({
     ...(deps.reviewer?.idleMs === undefined ? {} : { idleMs: deps.reviewer.idleMs }),
     ...(deps.reviewer?.lifetimeMs === undefined ? {} : { lifetimeMs: deps.reviewer.lifetimeMs }),
     ...(deps.reviewer?.sessionClock === undefined ? {} : { now: deps.reviewer.sessionClock }),
   })
+  const workspace = baseApp(deps, staticFiles, false, workspaceErrorPage(deps, reviewerSessions))
   // A use case that finds the session's account removed, reset or replaced ends the session here (issue 9).
   workspace.app.use(endedSessions(reviewerSessions, deps.config.cookieSecure))
   // The workspace's root leads to its inbox (the login page when no one is signed in).

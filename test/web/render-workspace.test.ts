@@ -1,5 +1,5 @@
 /**
- * The workspace's inbox, report and deletion pages rendered with
+ * The workspace's inbox, report, deletion and error pages rendered with
  * representative contexts: no script, every form carrying the token (the
  * transfer form's token before its file, as the server judges the file by
  * what came before it), an administrator's page without any form, and every
@@ -81,6 +81,8 @@ const pages: Array<[string, string, Record<string, unknown>]> = [
   }],
   ['report admin', 'reviewer/report.njk', { reviewerSession: adminSession, ...reportContext, reader: false, news: undefined }],
   ['delete confirm', 'reviewer/delete-confirm.njk', { reviewerSession, report: { id, received: '2025-03-04', category: 'bribery', items: 3, replies: 1 } }],
+  ['error signed in', 'reviewer/error.njk', { reviewerSession, status: 404, titleKey: 'errors.page.notFound.title', bodyKey: 'errors.page.notFound.body' }],
+  ['error anonymous', 'reviewer/error.njk', { status: 400, titleKey: 'errors.page.badRequest.title', bodyKey: 'errors.page.badRequest.body' }],
 ]
 
 test('every workspace page of this part renders without script, and every form carries the token', (t) => {

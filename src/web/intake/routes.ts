@@ -148,7 +148,7 @@ export function intakeRoutes (deps: WebDeps, sessions: ReviewerSessions): Router
     const receipt = handle === undefined ? undefined : receipts.take(handle)
     ctx.append('Set-Cookie', clearedCookie(RECEIPT_COOKIE, receiptCookie))
     if (receipt === undefined || receipt.owner !== who.session.id) {
-      html(ctx, who, 'errors/error.njk', { status: 404, titleKey: 'errors.page.intakeReceiptGone.title', bodyKey: 'errors.page.intakeReceiptGone.body' }, 404)
+      html(ctx, who, 'reviewer/error.njk', { status: 404, titleKey: 'errors.page.intakeReceiptGone.title', bodyKey: 'errors.page.intakeReceiptGone.body' }, 404)
       return
     }
     html(ctx, who, 'intake/codename.njk', { codename: receipt.codename, forceName: receipt.forceName, urgent: receipt.urgent, triage: receipt.triage === true })

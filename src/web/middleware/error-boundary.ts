@@ -16,8 +16,8 @@ export interface ErrorPage {
   readonly bodyParams?: Readonly<Record<string, string | number>>
 }
 
-/** Renders an error page to HTML, in the request's language. */
-export type ErrorRenderer = (page: ErrorPage, ctx: Context) => string
+/** Renders an error page to HTML, in the request's language; it must not fail (the workspace's looks up the session's account). */
+export type ErrorRenderer = (page: ErrorPage, ctx: Context) => string | Promise<string>
 
 const PAGES: Record<number, { page: string }> = {
   400: { page: 'badRequest' },
@@ -67,7 +67,7 @@ export function errorBoundary (render: ErrorRenderer, params: ErrorParams): Midd
       ctx.status = status
       ctx.type = 'text/html; charset=utf-8'
       const bodyParams = params(status)
-      ctx.body = render({ status, titleKey: `errors.page.${name}.title`, bodyKey: `errors.page.${name}.body`, ...(bodyParams === undefined ? {} : { bodyParams }) }, ctx)
+      ctx.body = await render({ status, titleKey: `errors.page.${name}.title`, bodyKey: `errors.page.${name}.body`, ...(bodyParams === undefined ? {} : { bodyParams }) }, ctx)
       applySecurityHeaders(ctx)
       if (status === 429 || status === 503) ctx.set('Retry-After', '60')
       // The rest of an oversized or broken body is not worth reading: close once the page is sent.
