@@ -13,7 +13,7 @@
  * identity (reporter id and unlocked reply key) lives in server memory for
  * the length of one call (see web/intake/caller-views.ts) and is never written.
  */
-import { CandourError } from '../errors.js'
+import { CandourError, isCandourError } from '../errors.js'
 import type { Channel } from '../store/records.js'
 import { accountOf, type ReviewerActor } from './actors.js'
 import { appendAudit } from './audit.js'
@@ -43,10 +43,15 @@ export interface PhoneLineDeps {
   readonly derivations: DerivationQueue
 }
 
-/** The outcome of a report taken by phone. */
+/**
+ * The outcome of a report taken by phone. `busy`: nothing was stored, because
+ * the caller's codename had to be made on the spot and too many wait for one;
+ * the same answers sent again a little later make one report, not two.
+ */
 export type PhoneReportOutcome =
   | { readonly ok: true; readonly codename: string; readonly force: string; readonly triage: boolean; readonly urgent: boolean }
-  | { readonly ok: false; readonly problems: readonly Problem[] }
+  | { readonly ok: false; readonly busy: false; readonly problems: readonly Problem[] }
+  | { readonly ok: false; readonly busy: true }
 
 /** The outcome of a codename read out by a returning caller. */
 export type CallerOutcome =
@@ -86,19 +91,27 @@ export class PhoneLine {
    * Takes a report by phone: the same checks as the online form, the same
    * submission path (encrypted to the force's or the triage unit's keys as it
    * is stored), a new codename for the caller, channel `phone`. No attachments.
+   * When the new-reporter queue is full (BUSY), nothing is kept and the outcome
+   * says so, for the handler to send the same answers again (issue 11).
    */
   async takeReport (actor: ReviewerActor, raw: RawAnswers, options: { truncated?: boolean } = {}): Promise<PhoneReportOutcome> {
     await this.viewer(actor)
     const checked = checkAnswers(raw, this.#deps.forces, this.#deps.limits, utcDate())
     const problems = checked.problems.slice()
     if (options.truncated === true && !problems.some((p) => p.field === 'message')) problems.push({ field: 'message', code: 'too-long' })
-    if (checked.answers === undefined || problems.length > 0) return { ok: false, problems }
+    if (checked.answers === undefined || problems.length > 0) return { ok: false, busy: false, problems }
     const submission = new Submission(this.#deps.submission)
     let receipt
     try {
+      // No admission (CodenameReserve.admit), unlike the online form: admitting spares an upload's body
+      // from being read and then refused, but this body is a few KiB, read already, and goes back into
+      // the form. An admission is unbounded by the queue; only the upload gate bounds the online ones.
       receipt = await submission.commit(checked.answers, { channel: CHANNEL })
     } catch (err) {
       await submission.abandon()
+      // Refused before the batch that stores the report: the caller is still on the line, so the
+      // handler is told to send again rather than lose the call (a limit must not lock callers out).
+      if (isCandourError(err, 'BUSY')) return { ok: false, busy: true }
       throw err
     }
     await appendAudit(this.#deps.submission.kv, { actor: PHONE_ACTOR, action: 'phone-report' })

@@ -30,6 +30,7 @@ function pages (): Array<[string, string]> {
       reviewerSession, forces, limits, values: { message: 'kept <words>' },
       errors: [{ field: 'force', key: 'errors.report.forceMissing' }, { field: 'contact', key: 'errors.report.contactMissing' }],
     }, live)],
+    ['form busy', renderPage('intake/report-form.njk', { reviewerSession, forces, limits, values: { message: 'kept <words>', force: 'kent' }, errors: [], busy: true }, live)],
     ['codename', renderPage('intake/codename.njk', { reviewerSession, codename: 'alpha bravo charlie', forceName: 'Kent Police', urgent: true, triage: false }, live)],
     ['codename triage', renderPage('intake/codename.njk', { reviewerSession, codename: 'alpha bravo charlie', forceName: 'x', urgent: false, triage: true }, live)],
     ['caller', renderPage('intake/caller-login.njk', { reviewerSession, errors: [{ field: 'codename', key: 'errors.intake.notRecognised' }], notice: 'call-ended' }, live)],
@@ -61,6 +62,17 @@ test('the intake form: online field names, handler wording, errors tied to field
   t.true(html.includes('href="#contact"'))
   t.true(html.includes('kept &lt;words&gt;'))
   t.regex(html, /<form method="post" action="\/intake\/report" enctype="multipart\/form-data"[^>]*>\s*<input type="hidden" name="csrf"/)
+})
+
+test('the intake form when the service was busy: the notice, every answer kept, no field marked wrong', (t) => {
+  const html = pages().find(([name]) => name === 'form busy')![1]
+  t.regex(html, /<div class="govuk-error-summary"[^>]*id="busy"/)
+  t.true(html.includes(say('intake.report.busy.title')))
+  t.true(html.includes(say('intake.report.busy.body')))
+  t.true(html.includes('kept &lt;words&gt;'))
+  t.true(html.includes('<option value="kent" selected>'))
+  t.false(html.includes('govuk-error-message'))
+  t.false(pages().find(([name]) => name === 'form')![1].includes('id="busy"'))
 })
 
 test('the codename page reads the codename once, with the script and the warning', (t) => {

@@ -93,7 +93,7 @@ export function intakeRoutes (deps: WebDeps, sessions: ReviewerSessions): Router
     return identity
   }
 
-  const intakeForm = (ctx: Context, who: Handler, context: { values: RawAnswers; errors: FieldError[] }, status = 200): void => {
+  const intakeForm = (ctx: Context, who: Handler, context: { values: RawAnswers; errors: FieldError[]; busy?: boolean }, status = 200): void => {
     html(ctx, who, 'intake/report-form.njk', { forces: forces.list(), limits, ...context }, status)
   }
 
@@ -130,6 +130,13 @@ export function intakeRoutes (deps: WebDeps, sessions: ReviewerSessions): Router
     })
     checkCsrf(who.session, csrf)
     const outcome = await phone.takeReport(who.actor, raw as RawAnswers, { truncated })
+    // Nothing was stored either way: the form comes back with everything typed during the call. Busy is
+    // a 503 like the error page, but without that page's Connection: close, as the body was read in full.
+    if (!outcome.ok && outcome.busy) {
+      ctx.set('Retry-After', '60')
+      intakeForm(ctx, who, { values: pick(raw as RawAnswers), errors: [], busy: true }, 503)
+      return
+    }
     if (!outcome.ok) {
       intakeForm(ctx, who, { values: pick(raw as RawAnswers), errors: formErrors(outcome.problems, limits) }, 400)
       return
