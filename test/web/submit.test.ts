@@ -247,7 +247,7 @@ test('a report goes in, the codename is shown once, and the store holds only clo
   const report = reports[0]!
 
   // Closed values only; the other keys are structure (random ids, the derived reporter id, item lists).
-  const closed = ['force', 'category', 'channel', 'urgent', 'status', 'received']
+  const closed = ['force', 'category', 'channel', 'urgent', 'status', 'received', 'stats']
   const structure = ['v', 'id', 'reporter', 'items', 'replies']
   t.deepEqual(Object.keys(report).filter((key) => !closed.includes(key) && !structure.includes(key)), [])
   for (const key of closed) t.true(Object.hasOwn(report, key), key)
@@ -260,6 +260,8 @@ test('a report goes in, the codename is shown once, and the store holds only clo
   t.is(report.status, 'new')
   t.regex(report.received, /^\d{4}-\d{2}-\d{2}$/)
   t.true(report.received === dayBefore || report.received === dayAfter, 'received is the UTC date')
+  // What statistics count of it (issue 12): the same closed values, with the UTC month only.
+  t.deepEqual(report.stats, [{ e: 'received', m: report.received.slice(0, 7), f: 'met', ch: 'online', c: 'bribery', u: true }])
   t.regex(report.reporter, /^[0-9a-f]{64}$/)
   t.deepEqual(report.items.map((item) => item.kind).sort(), ['attachment', 'attachment', 'contact', 'report'])
   for (const item of report.items) {
