@@ -15,7 +15,7 @@
  */
 import { createHash, randomInt } from 'node:crypto'
 import { CandourError, isCandourError } from '../errors.js'
-import type { BatchOp, Expectation, Kv } from '../store/kv.js'
+import { plainCommit, type BatchOp, type Commit, type Expectation, type Kv } from '../store/kv.js'
 import { utcDate } from './dates.js'
 
 /** Every action the audit log records. */
@@ -133,6 +133,18 @@ export async function appendAudit (kv: Kv, entry: AuditInput, also: AuditAlso = 
 }
 
 const queues = new WeakMap<Kv, Promise<unknown>>()
+
+/**
+ * The commit of an action's decisive batch with its audit entry in it, all or
+ * nothing (for store functions that take a Commit, such as modifyRecord);
+ * without an entry, the batch alone. The entry is checked now, before the
+ * action does any work.
+ */
+export function auditedCommit (kv: Kv, entry: AuditInput | undefined): Commit {
+  if (entry === undefined) return plainCommit(kv)
+  checkInput(entry)
+  return async (ops, expect) => { await appendAudit(kv, entry, { ops, expect }) }
+}
 
 async function append (kv: Kv, entry: AuditInput, also: AuditAlso): Promise<void> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

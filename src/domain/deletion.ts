@@ -13,6 +13,7 @@ import type { BatchOp, Expectation, Kv } from '../store/kv.js'
 import { putReporterOp, type ReporterRecord, type ReportRecord } from '../store/records.js'
 import { reindexOps, reportIndexKeys } from '../store/report-index.js'
 import { historyOf, statsOps } from '../store/stats.js'
+import { auditedCommit, type AuditInput } from './audit.js'
 import { forgetSeenOps } from './last-looked.js'
 
 const MAX_ATTEMPTS = 20
@@ -37,8 +38,12 @@ export async function reportRemovalOps (kv: Kv, report: ReportRecord): Promise<B
   return [{ type: 'del', space: 'reports', key: report.id }, ...reindexOps(report, undefined), ...await forgetSeenOps(kv, report.id), ...statsOps(historyOf(report), 'stats-retired')]
 }
 
-/** Deletes a report of `force`, all its ciphertext and all state about it; NOT_FOUND when it is not that force's. */
-export async function deleteReport (kv: Kv, force: string, reportId: string): Promise<void> {
+/**
+ * Deletes a report of `force`, all its ciphertext and all state about it; NOT_FOUND when it is not that force's.
+ * With `options.audit`, the entry is written in the batch that removes the record: both or neither.
+ */
+export async function deleteReport (kv: Kv, force: string, reportId: string, options: { audit?: AuditInput } = {}): Promise<void> {
+  const commit = auditedCommit(kv, options.audit)
   let report: ReportRecord | undefined
   for (let attempt = 0; attempt < MAX_ATTEMPTS && report === undefined; attempt++) {
     const raw = await kv.get('reports', reportId)
@@ -56,7 +61,7 @@ export async function deleteReport (kv: Kv, force: string, reportId: string): Pr
     }
     for (const blob of reportBlobs(current)) ops.push({ type: 'put', space: 'pending', key: blob, value: EMPTY })
     try {
-      await kv.batch(ops, { expect })
+      await commit(ops, expect)
       report = current
     } catch (err) {
       if (!isCandourError(err, 'STORE_CONFLICT')) throw err

@@ -3,7 +3,8 @@
  * resolves its actor to the account as the store holds it now (actors.ts:
  * SESSION_ENDED when removed, reset or replaced since login) and checks that
  * it is a call handler's (anything else answers NOT_FOUND, as for a page that
- * does not exist), then acts, then writes its audit entry. Web handlers only translate HTTP into these calls.
+ * does not exist), then acts and writes its audit entry (a phone report in the
+ * batch that stores it). Web handlers only translate HTTP into these calls.
  *
  * What links a handler to a caller: nothing that is kept. A report taken by
  * phone is stored exactly as an online one (same checks, same submission
@@ -106,7 +107,8 @@ export class PhoneLine {
       // No admission (CodenameReserve.admit), unlike the online form: admitting spares an upload's body
       // from being read and then refused, but this body is a few KiB, read already, and goes back into
       // the form. An admission is unbounded by the queue; only the upload gate bounds the online ones.
-      receipt = await submission.commit(checked.answers, { channel: CHANNEL })
+      // Audited in the batch that stores the report: no phone report without its entry, nor the reverse.
+      receipt = await submission.commit(checked.answers, { channel: CHANNEL, audit: { actor: PHONE_ACTOR, action: 'phone-report' } })
     } catch (err) {
       await submission.abandon()
       // Refused before the batch that stores the report: the caller is still on the line, so the
@@ -114,7 +116,6 @@ export class PhoneLine {
       if (isCandourError(err, 'BUSY')) return { ok: false, busy: true }
       throw err
     }
-    await appendAudit(this.#deps.submission.kv, { actor: PHONE_ACTOR, action: 'phone-report' })
     return { ok: true, codename: receipt.codename!, force: checked.answers.force, triage: checked.answers.force === TRIAGE_ID, urgent: receipt.urgent }
   }
 

@@ -13,6 +13,7 @@ import { readBlob, writeBlob, discardBlobs, settleOps } from '../store/blobs.js'
 import { eraseBlobs } from '../store/erase.js'
 import type { Kv } from '../store/kv.js'
 import { getReport, getReporter, modifyRecord, type ReplyRecord, type ReportRecord } from '../store/records.js'
+import { auditedCommit, type AuditInput } from './audit.js'
 import { utcDate, utcMidnight } from './dates.js'
 import { forceRecipients } from './submissions.js'
 
@@ -27,8 +28,10 @@ const encoder = new TextEncoder()
  * (`options.force` when the caller has already read it); if a transfer moves
  * the report meanwhile, the commit sees it in the same atomic step and keeps
  * nothing (REPORT_MOVED, issue 9): the new force could not read that copy.
+ * With `options.audit`, the entry is written in the batch that stores the reply: both or neither.
  */
-export async function addReply (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, reportId: string, text: string, options: { force?: string } = {}): Promise<string> {
+export async function addReply (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, reportId: string, text: string, options: { force?: string; audit?: AuditInput } = {}): Promise<string> {
+  const commit = auditedCommit(kv, options.audit)
   const body = text.replace(/\r\n?/g, '\n').trim()
   if (body === '' || [...body].length > MAX_REPLY_CHARS) throw new CandourError('VALIDATION_FAILED', 'reply empty or too long', { detail: { field: 'reply' } })
   const report = await getReport(kv, reportId)
@@ -50,12 +53,19 @@ export async function addReply (kv: Kv, recipients: ReadonlyMap<string, Recipien
   }
   const reply: ReplyRecord = { id: randomBytes(8).toString('hex'), date: utcDate(), forceBlob: forceCopy.id, forceSize: forceCopy.size, reporterBlob: reporterCopy.id, read: null, deleted: null }
   let moved = false
-  const updated = await modifyRecord<ReportRecord>(kv, 'reports', reportId, (current) => {
-    moved = current !== undefined && current.force !== force
-    return current === undefined || moved
-      ? undefined
-      : { value: { ...current, replies: [...current.replies, reply] }, ops: settleOps([reporterCopy.id, forceCopy.id]) }
-  })
+  let updated
+  try {
+    updated = await modifyRecord<ReportRecord>(kv, 'reports', reportId, (current) => {
+      moved = current !== undefined && current.force !== force
+      return current === undefined || moved
+        ? undefined
+        : { value: { ...current, replies: [...current.replies, reply] }, ops: settleOps([reporterCopy.id, forceCopy.id]) }
+    }, commit)
+  } catch (err) {
+    // Not stored (the store failed, or the report kept changing): neither copy is kept.
+    await discardBlobs(kv, [reporterCopy.id, forceCopy.id])
+    throw err
+  }
   if (updated === undefined) {
     await discardBlobs(kv, [reporterCopy.id, forceCopy.id])
     throw moved ? new CandourError('REPORT_MOVED', 'report moved to another force') : new CandourError('NOT_FOUND', 'report not found')

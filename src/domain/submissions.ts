@@ -10,6 +10,7 @@ import type { Kv } from '../store/kv.js'
 import { modifyRecord, putReporterOp, putReportOps, type Channel, type ReportRecord, type ReporterRecord } from '../store/records.js'
 import { monthOf, statsOps, type StatsEvent } from '../store/stats.js'
 import { CandourError } from '../errors.js'
+import { auditedCommit, type AuditInput } from './audit.js'
 import type { CodenameReserve } from './codename-reserve.js'
 import type { Peppers } from './codenames.js'
 import type { Admission } from './derivation-queue.js'
@@ -75,8 +76,10 @@ export class Submission {
    * records how it came in (online unless a call handler took it by phone).
    * `admission` is the new reporter's place from `CodenameReserve.admit`: with
    * it, a codename made on the spot waits its turn instead of answering BUSY.
+   * `audit` is written in the same batch as the report: both or neither.
    */
-  async commit (answers: Answers, options: { reporterId?: string; channel?: Channel; admission?: Admission } = {}): Promise<Receipt> {
+  async commit (answers: Answers, options: { reporterId?: string; channel?: Channel; admission?: Admission; audit?: AuditInput } = {}): Promise<Receipt> {
+    const commit = auditedCommit(this.#deps.kv, options.audit)
     const force = findForce(answers.force)
     const recipients = forceRecipients(this.#deps.recipients, answers.force)
     const reportId = newReportId()
@@ -105,19 +108,19 @@ export class Submission {
     if (options.reporterId !== undefined) {
       const updated = await modifyRecord<ReporterRecord>(this.#deps.kv, 'reporters', options.reporterId, (current) => current === undefined
         ? undefined
-        : { value: { ...current, reports: [...current.reports, reportId] }, ops: [...putReportOps(report(options.reporterId!)), ...statsOps([received]), ...this.#items.settleOps()] })
+        : { value: { ...current, reports: [...current.reports, reportId] }, ops: [...putReportOps(report(options.reporterId!)), ...statsOps([received]), ...this.#items.settleOps()] }, commit)
       if (updated === undefined) throw new CandourError('NOT_FOUND', 'reporter not found')
       this.#items.settled()
       return Object.freeze({ reportId, urgent })
     }
 
     const reporter = await this.#deps.reserve.take(options.admission)
-    await this.#deps.kv.batch([
+    await commit([
       ...putReportOps(report(reporter.reporterId)),
       putReporterOp(reporter.reporterId, { v: 1, replyPublicKey: reporter.replyPublicKey, lockedReplySecretKey: reporter.lockedReplySecretKey, reports: [reportId] }),
       ...statsOps([received]),
       ...this.#items.settleOps(),
-    ], { expect: [{ space: 'reporters', key: reporter.reporterId, value: undefined }] })
+    ], [{ space: 'reporters', key: reporter.reporterId, value: undefined }])
     this.#items.settled()
     return Object.freeze({ codename: reporter.codename, reportId, urgent })
   }

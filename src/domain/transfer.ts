@@ -30,6 +30,7 @@ import { getReport, modifyReport, type ReportRecord } from '../store/records.js'
 import { monthOf, statsOps, withEvent, type StatsEvent } from '../store/stats.js'
 import { bundleEntries, type BundleEntry } from './bundles.js'
 import { zipEntries, type ZipBytes } from './bundle-zip.js'
+import { auditedCommit, type AuditInput } from './audit.js'
 import { utcDate } from './dates.js'
 import { findForce } from './forces.js'
 import { forgetSeenOps } from './last-looked.js'
@@ -111,9 +112,11 @@ function sameShape (a: ReportRecord, b: ReportRecord): boolean {
 /**
  * Transfers a report of `from` to `to` with a re-encrypted bundle; returns the
  * updated report. Fails, with nothing changed, with NOT_FOUND, the errors of
- * receivingKeys, PAYLOAD_TOO_LARGE, or BUNDLE_INVALID with a reason.
+ * receivingKeys, PAYLOAD_TOO_LARGE, or BUNDLE_INVALID with a reason. With
+ * `options.audit`, the entry is written in the batch that moves the report: both or neither.
  */
-export async function transferReport (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, request: TransferRequest): Promise<ReportRecord> {
+export async function transferReport (kv: Kv, recipients: ReadonlyMap<string, RecipientKeys>, request: TransferRequest, options: { audit?: AuditInput } = {}): Promise<ReportRecord> {
+  const commit = auditedCommit(kv, options.audit)
   const report = await reportOfForce(kv, request.from, request.reportId)
   const keys = receivingKeys(recipients, request.from, request.to)
   if (request.bundle.size > transferLimit(report)) throw new CandourError('PAYLOAD_TOO_LARGE', 'bundle larger than the report allows')
@@ -151,7 +154,7 @@ export async function transferReport (kv: Kv, recipients: ReadonlyMap<string, Re
         ...forget,
       ]
       return { value, ops }
-    })
+    }, commit)
     if (updated === undefined) throw refused('report-changed')
   } catch (err) {
     await discardBlobs(kv, fresh())

@@ -7,6 +7,7 @@
  */
 import { CandourError } from '../errors.js'
 import type { Kv } from '../store/kv.js'
+import { auditedCommit, type AuditInput } from './audit.js'
 import { utcDate } from './dates.js'
 import { modifyReport, type Outcome, type ReportRecord, type ReportStatus } from '../store/records.js'
 import { monthOf, statsOps, withEvent, type StatsEvent } from '../store/stats.js'
@@ -37,9 +38,10 @@ export function statusDetail (status: ReportStatus, outcome?: Outcome): string {
  * NOT_FOUND when it is not that force's report; TRANSITION_INVALID when the
  * move is not allowed from where the report stands now (another reviewer may
  * have moved it meanwhile); VALIDATION_FAILED (field `outcome`) when closing
- * without one outcome, or giving one otherwise.
+ * without one outcome, or giving one otherwise. With `options.audit`, the
+ * entry is written in the same batch as the change: both or neither.
  */
-export async function setStatus (kv: Kv, force: string, reportId: string, status: ReportStatus, outcome?: Outcome): Promise<ReportRecord> {
+export async function setStatus (kv: Kv, force: string, reportId: string, status: ReportStatus, outcome?: Outcome, options: { audit?: AuditInput } = {}): Promise<ReportRecord> {
   if ((status === 'closed') !== (outcome !== undefined)) throw new CandourError('VALIDATION_FAILED', 'an outcome goes with closing, and only then', { detail: { field: 'outcome' } })
   let refusal: CandourError | undefined
   const updated = await modifyReport(kv, reportId, (current) => {
@@ -56,7 +58,7 @@ export async function setStatus (kv: Kv, force: string, reportId: string, status
       ? { e: 'closed', m: month, f: current.force, o: outcome! }
       : current.status === 'closed' ? { e: 'reopened', m: month, f: current.force } : undefined
     return event === undefined ? { value: next } : { value: withEvent(current, next, event), ops: statsOps([event]) }
-  })
+  }, auditedCommit(kv, options.audit))
   if (updated === undefined) throw refusal ?? new CandourError('NOT_FOUND', 'report not found')
   return updated
 }

@@ -4,8 +4,11 @@
  * transfer, deletion, export, the unsuppressed statistics. Each one resolves its actor to the account as
  * the store holds it now (actors.ts), checks that its role allows the action
  * and that the report belongs to its force, acts, and appends its own audit
- * entry. Web handlers and CLI commands only translate requests and arguments
- * into these calls, so no entry point can skip a check or the audit.
+ * entry. An action that changes a report (reply, status, transfer, deletion)
+ * writes its entry in the same batch as the change, so no crash or store
+ * failure can leave it done but unaudited. Web handlers and CLI commands only
+ * translate requests and arguments into these calls, so no entry point can
+ * skip a check or the audit.
  *
  * A reviewer reaches only their own force's reports: any other id is
  * NOT_FOUND, the same answer as an id that does not exist. An administrator
@@ -133,30 +136,25 @@ export class Workspace {
    */
   async reply (actor: Actor, reportId: string, text: string): Promise<string> {
     const report = await this.#actingOn(actor, reportId)
-    const id = await addReply(this.#kv, await this.#recipients([report.force]), report.id, text, { force: report.force })
-    await appendAudit(this.#kv, { actor: auditName(actor), action: 'reply', report: report.id })
-    return id
+    return addReply(this.#kv, await this.#recipients([report.force]), report.id, text, { force: report.force, audit: { actor: auditName(actor), action: 'reply', report: report.id } })
   }
 
   /** Moves the report's status (with an outcome when closing); audited. */
   async setStatus (actor: ReviewerActor, reportId: string, status: ReportStatus, outcome?: Outcome): Promise<void> {
     const { account, report } = await this.#ownReport(actor, reportId)
-    await setStatus(this.#kv, account.force!, report.id, status, outcome)
-    await appendAudit(this.#kv, { actor: account.username, action: 'status', report: report.id, detail: statusDetail(status, outcome) })
+    await setStatus(this.#kv, account.force!, report.id, status, outcome, { audit: { actor: account.username, action: 'status', report: report.id, detail: statusDetail(status, outcome) } })
   }
 
   /** Deletes the report and all its ciphertext; audited. */
   async deleteReport (actor: ReviewerActor, reportId: string): Promise<void> {
     const { account, report } = await this.#ownReport(actor, reportId)
-    await deleteReport(this.#kv, account.force!, report.id)
-    await appendAudit(this.#kv, { actor: account.username, action: 'delete', report: report.id })
+    await deleteReport(this.#kv, account.force!, report.id, { audit: { actor: account.username, action: 'delete', report: report.id } })
   }
 
   /** Transfers the report to another force with a bundle re-encrypted offline; audited. */
   async transfer (actor: ReviewerActor, reportId: string, to: string, bundle: ZipBytes): Promise<void> {
     const { account, report } = await this.#ownReport(actor, reportId)
-    await transferReport(this.#kv, await this.#recipients([to]), { reportId: report.id, from: account.force!, to, bundle })
-    await appendAudit(this.#kv, { actor: account.username, action: 'transfer', report: report.id, detail: to })
+    await transferReport(this.#kv, await this.#recipients([to]), { reportId: report.id, from: account.force!, to, bundle }, { audit: { actor: account.username, action: 'transfer', report: report.id, detail: to } })
   }
 
   /** Hands every report of a force to `write` (the command line's folder writer); each one written is audited. */

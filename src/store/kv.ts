@@ -29,6 +29,19 @@ export interface Expectation {
   readonly value: Uint8Array | undefined
 }
 
+/**
+ * How a conditional batch is applied: `kv.batch` itself, or a caller's way
+ * that adds writes of its own to the same batch (a use case's audit entry,
+ * domain/audit.ts), so the store can offer it without knowing what they are.
+ * Fails with STORE_CONFLICT, as `kv.batch` does, when an expectation no longer holds.
+ */
+export type Commit = (ops: readonly BatchOp[], expect: readonly Expectation[]) => Promise<void>
+
+/** Commit as `kv.batch` alone. */
+export function plainCommit (kv: Kv): Commit {
+  return async (ops, expect) => { await kv.batch(ops, { expect }) }
+}
+
 /** One entry of a whole-store snapshot. */
 export type SnapshotEntry = readonly [Space, string, Uint8Array]
 

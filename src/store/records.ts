@@ -4,7 +4,7 @@
  * everything a person wrote is in ciphertext blobs.
  */
 import { CandourError, isCandourError } from '../errors.js'
-import type { BatchOp, Kv, Space } from './kv.js'
+import { plainCommit, type BatchOp, type Commit, type Kv, type Space } from './kv.js'
 import { reindexOps } from './report-index.js'
 import type { StatsEvent } from './stats.js'
 
@@ -134,14 +134,15 @@ const MAX_ATTEMPTS = 20
  * `change` gets the current record and returns the new one with any other
  * operations of the same batch (or undefined to leave it); the batch lands only
  * if the record is unchanged meanwhile, else `change` runs again on the fresh one.
+ * `commit` applies the batch (default: `kv.batch`), e.g. with an audit entry in it.
  */
-export async function modifyRecord<T> (kv: Kv, space: Space, key: string, change: (current: T | undefined) => { value: T; ops?: BatchOp[] } | undefined): Promise<T | undefined> {
+export async function modifyRecord<T> (kv: Kv, space: Space, key: string, change: (current: T | undefined) => { value: T; ops?: BatchOp[] } | undefined, commit: Commit = plainCommit(kv)): Promise<T | undefined> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const raw = await kv.get(space, key)
     const next = change(decode<T>(raw))
     if (next === undefined) return undefined
     try {
-      await kv.batch([{ type: 'put', space, key, value: encode(next.value) }, ...(next.ops ?? [])], { expect: [{ space, key, value: raw }] })
+      await commit([{ type: 'put', space, key, value: encode(next.value) }, ...(next.ops ?? [])], [{ space, key, value: raw }])
       return next.value
     } catch (err) {
       if (!isCandourError(err, 'STORE_CONFLICT')) throw err
@@ -155,9 +156,9 @@ export async function modifyRecord<T> (kv: Kv, space: Space, key: string, change
  * same batch: a change of force, status or urgency can never leave an index
  * pointing the wrong way.
  */
-export async function modifyReport (kv: Kv, id: string, change: (current: ReportRecord | undefined) => { value: ReportRecord; ops?: BatchOp[] } | undefined): Promise<ReportRecord | undefined> {
+export async function modifyReport (kv: Kv, id: string, change: (current: ReportRecord | undefined) => { value: ReportRecord; ops?: BatchOp[] } | undefined, commit?: Commit): Promise<ReportRecord | undefined> {
   return modifyRecord<ReportRecord>(kv, 'reports', id, (current) => {
     const next = change(current)
     return next === undefined ? undefined : { value: next.value, ops: [...(next.ops ?? []), ...reindexOps(current, next.value)] }
-  })
+  }, commit)
 }
