@@ -84,7 +84,7 @@ export interface ServiceOptions {
 
 const DEMO_DIR = 'demo-keys'
 // Two reviewer password checks at once (32 MiB each), a short queue: logins cannot starve the site.
-const REVIEWER_PASSWORD_THROTTLE = { concurrency: 2, maxQueue: 20, maxFailures: Number.MAX_SAFE_INTEGER, windowMs: 60_000 }
+const REVIEWER_PASSWORD_THROTTLE = { concurrency: 2, maxQueue: 20 }
 
 async function refuseDemoSecrets (dataDir: string): Promise<void> {
   let names: string[] = []

@@ -1,49 +1,34 @@
 /**
- * Keeping the deliberately slow codename derivation from becoming a
- * denial-of-service lever. There is no client address to limit by (and none
- * may be used), so limits are instance-wide: a bounded number of derivations
- * at once with a bounded queue behind them, and a ceiling on failed logins in
- * a sliding window. Clocks are monotonic; nothing is recorded about anyone.
+ * Keeping the deliberately slow password check of reviewer logins from
+ * becoming a denial-of-service lever: a bounded number of checks at once with
+ * a bounded queue behind them (LOGIN_BUSY past it). There is no client address
+ * to limit by (and none may be used), and no instance-wide ceiling on failures:
+ * one anyone could trip would lock every reviewer out (issue 9); each account
+ * locks on its own failures instead (reviewer-login.ts). Codename derivations
+ * have their own queues (derivation-queue.ts). Nothing is recorded about anyone.
  */
-import { performance } from 'node:perf_hooks'
 import { CandourError } from '../errors.js'
 
 /** Limits of the throttle. */
 export interface ThrottleLimits {
-  /** Derivations running at once. */
+  /** Checks running at once. */
   readonly concurrency: number
   /** Logins allowed to wait for a slot; more are told the service is busy. */
   readonly maxQueue: number
-  /** Failed logins allowed in the window, across the whole instance. */
-  readonly maxFailures: number
-  readonly windowMs: number
 }
 
-/** The default limits: two derivations at once, 50 waiting, 30 failures a minute. */
-export const DEFAULT_THROTTLE: ThrottleLimits = Object.freeze({ concurrency: 2, maxQueue: 50, maxFailures: 30, windowMs: 60_000 })
+/** The default limits: two checks at once, 50 waiting. */
+export const DEFAULT_THROTTLE: ThrottleLimits = Object.freeze({ concurrency: 2, maxQueue: 50 })
 
-/** Bounded concurrency and an instance-wide failure ceiling for logins. */
+/** Bounded concurrency for login checks. */
 export class LoginThrottle {
   readonly #limits: ThrottleLimits
   readonly #waiting: Array<() => void> = []
-  readonly #failures: number[] = []
   #running = 0
   #started = 0
 
   constructor (limits: ThrottleLimits = DEFAULT_THROTTLE) {
     this.#limits = limits
-  }
-
-  /** Throws TOO_MANY_ATTEMPTS while the failure ceiling is reached. */
-  checkAllowed (): void {
-    this.#prune()
-    if (this.#failures.length >= this.#limits.maxFailures) throw new CandourError('TOO_MANY_ATTEMPTS', 'too many failed logins on this instance')
-  }
-
-  /** Counts one failed login. */
-  recordFailure (): void {
-    this.#failures.push(performance.now())
-    this.#prune()
   }
 
   /** Runs `work` when a slot is free; throws LOGIN_BUSY when the queue is full. */
@@ -65,15 +50,8 @@ export class LoginThrottle {
     }
   }
 
-  /** Logins running and waiting, and how many derivations ever started (for the benchmark and tests). */
+  /** Checks running and waiting, and how many ever started (for tests). */
   get load (): { running: number; waiting: number; started: number } {
     return { running: this.#running, waiting: this.#waiting.length, started: this.#started }
-  }
-
-  #prune (): void {
-    const cutoff = performance.now() - this.#limits.windowMs
-    while (this.#failures.length > 0 && this.#failures[0]! <= cutoff) this.#failures.shift()
-    // Only the count matters; never keep more entries than the ceiling.
-    while (this.#failures.length > this.#limits.maxFailures) this.#failures.shift()
   }
 }
