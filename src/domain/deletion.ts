@@ -14,7 +14,7 @@ import { putReporterOp, type ReporterRecord, type ReportRecord } from '../store/
 import { reindexOps, reportIndexKeys } from '../store/report-index.js'
 import { historyOf, statsOps } from '../store/stats.js'
 import { auditedCommit, type AuditInput } from './audit.js'
-import { forgetSeenOps } from './last-looked.js'
+import { forgetLateLooks, forgetSeenOps } from './last-looked.js'
 
 const MAX_ATTEMPTS = 20
 const EMPTY = new Uint8Array(0)
@@ -68,6 +68,7 @@ export async function deleteReport (kv: Kv, force: string, reportId: string, opt
     }
   }
   if (report === undefined) throw new CandourError('STORE_CONFLICT', 'report kept changing')
+  await forgetLateLooks(kv, reportId)
   await compactRanges(kv, recordRanges(report))
   await eraseBlobs(kv, reportBlobs(report))
 }

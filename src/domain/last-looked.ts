@@ -105,6 +105,17 @@ export async function markLooked (kv: Kv, username: string, report: ReportRecord
   throw new CandourError('STORE_CONFLICT', 'last look kept changing')
 }
 
+/**
+ * Removes the looks noted after `forgetSeenOps` was read for a report whose
+ * removal batch has since landed. Once that batch has moved or removed the
+ * report's force index entry no look can be noted any more (markLooked
+ * expects the entry), so this one pass after it leaves none behind.
+ */
+export async function forgetLateLooks (kv: Kv, reportId: string): Promise<void> {
+  const ops = await forgetSeenOps(kv, reportId)
+  if (ops.length > 0) await kv.batch(ops)
+}
+
 /** Batch operations removing every reviewer's state for a report. */
 export async function forgetSeenOps (kv: Kv, reportId: string): Promise<BatchOp[]> {
   const ops: BatchOp[] = []

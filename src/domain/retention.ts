@@ -23,6 +23,7 @@ import { reportIndexKeys } from '../store/report-index.js'
 import { appendAudit } from './audit.js'
 import { utcDate } from './dates.js'
 import { reportBlobs, reportRemovalOps } from './deletion.js'
+import { forgetLateLooks } from './last-looked.js'
 
 /** The retention period when none is configured, in days. */
 export const DEFAULT_RETAIN_CLOSED_DAYS = 365
@@ -142,6 +143,7 @@ async function expireReport (kv: Kv, id: string, lastKept: string): Promise<{ bl
       if (!isCandourError(err, 'STORE_CONFLICT')) throw err
       continue
     }
+    await forgetLateLooks(kv, id)
     await compactRanges(kv, ranges)
     const blobRanges = blobs.map(blobRange)
     await compactRanges(kv, blobRanges)

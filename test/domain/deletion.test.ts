@@ -7,6 +7,7 @@ import test from 'ava'
 import { randomBytes } from 'node:crypto'
 import { deleteReport, reportBlobs } from '../../src/domain/deletion.js'
 import { markLooked, getSeen } from '../../src/domain/last-looked.js'
+import type { Kv } from '../../src/store/kv.js'
 import { addReply, deleteReporterCopy } from '../../src/domain/replies.js'
 import { getReporter } from '../../src/store/records.js'
 import { domainFixture, type DomainFixture } from '../helpers/domain.js'
@@ -67,4 +68,31 @@ test.serial('a reply the reporter deletes leaves none of their copy\'s bytes in 
   t.true(await deleteReporterCopy(f.kv, identity.reporterId, report.id, replyId))
   t.is(await foundInStore(f.dataDir, slices), 0)
   t.true((await blobBytes((await f.report(report.id)).replies[0]!.forceBlob)).length > 0, 'the force keeps its copy')
+})
+
+test.serial('a look noted while the deletion is under way is not left behind', async (t) => {
+  const { report } = await f.submit('kent', 'looked at during its deletion')
+  const full = await f.report(report.id)
+  // A store on which a reviewer's look lands between the deletion's reading of the looks and its batch.
+  let raced = false
+  const racing: Kv = {
+    get: (space, key) => f.kv.get(space, key),
+    entries: (space, range) => f.kv.entries(space, range),
+    keys: (space, range) => f.kv.keys(space, range),
+    snapshot: () => f.kv.snapshot(),
+    compact: (space, range) => f.kv.compact(space, range),
+    close: () => f.kv.close(),
+    async batch (ops, options) {
+      if (!raced && ops.some((op) => op.type === 'del' && op.space === 'reports' && op.key === report.id)) {
+        raced = true
+        await markLooked(f.kv, 'reviewer-late', full, { downloaded: false })
+        t.truthy(await getSeen(f.kv, 'reviewer-late', report.id), 'the look landed before the deletion batch')
+      }
+      return f.kv.batch(ops, options)
+    },
+  }
+  await deleteReport(racing, 'kent', report.id)
+  t.true(raced)
+  t.is(await getSeen(f.kv, 'reviewer-late', report.id), undefined)
+  for await (const key of f.kv.keys('seen-by-report')) t.false(key.startsWith(report.id))
 })
