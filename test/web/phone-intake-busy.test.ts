@@ -104,6 +104,7 @@ test('a phone report sent while the new-reporter queue is full comes back in the
   t.true(page.includes(escape(translate('en', 'intake.report.busy.title'))), 'says the service is busy')
   t.true(page.includes(escape(translate('en', 'intake.report.busy.body'))), 'says nothing was stored and to send again')
   t.false(page.includes(translate('en', 'errors.page.busy.title')), 'not the generic busy page')
+  t.regex(page, new RegExp(`<title>${translate('en', 'layout.errorPrefix')} `), 'the title says something went wrong, for screen reader users')
   t.true(page.includes(`name="csrf" value="${escape(handler.csrf)}"`), 'the same token, good for sending again')
   // Escaped where it is echoed: nothing the handler typed becomes markup.
   t.true(page.replace(/\r\n/g, '\n').includes(escape(TYPED.message)))
