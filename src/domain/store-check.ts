@@ -5,7 +5,8 @@
  * parsing as an OpenPGP message addressed to the keys it should be (the
  * force's keys, or the reporter's reply key for a reporter's copy): packet
  * inspection only, the server can decrypt nothing; no upload left pending;
- * the audit chain intact.
+ * the audit chain intact; every statistics counter equal to a recount of the
+ * reports' histories and the retired sums.
  *
  * Against a running server (through the control socket) the store changes
  * while it is read, so each fault found is confirmed on a fresh read before it
@@ -14,7 +15,9 @@
  * Repair fixes only what can be rebuilt from the records without losing
  * anything: index entries (added or removed), reporters' lists of their
  * reports, and, with the server stopped, blobs left pending by a crash (as
- * start-up would). What it cannot fix it counts and leaves.
+ * start-up would) and the statistics counters (rebuilt from the records they
+ * are derived from; not while the server writes, as a rebuild racing a new
+ * report could miss its counts). What it cannot fix it counts and leaves.
  */
 import { allKeyIds } from '../crypto/keys.js'
 import { recipientKeyIds } from '../crypto/inspect.js'
@@ -24,6 +27,7 @@ import type { BatchOp, Kv, Space } from '../store/kv.js'
 import { getReport, getReporter, modifyRecord, type ReporterRecord, type ReportRecord } from '../store/records.js'
 import { reportIndexKeys } from '../store/report-index.js'
 import { verifyAudit, type AuditVerification } from './audit.js'
+import { counterDifferences, rebuildCounters, type CounterDifference } from './statistics/counters.js'
 
 /** What the check is told. */
 export interface CheckOptions {
@@ -59,6 +63,8 @@ export interface CheckCounts {
   pending: number
   /** Pending blobs of a running server: uploads under way, not a fault. */
   uploadsInProgress: number
+  /** Statistics counters whose stored value differs from a recount of the records. */
+  countersDiffering: number
 }
 
 /** The result of a check. */
@@ -67,11 +73,13 @@ export interface CheckResult {
   readonly audit: AuditVerification
   /** What repair fixed, by the count it came from. */
   readonly repaired: Partial<Record<keyof CheckCounts, number>>
+  /** The first 20 differing statistics counters, as found (before any repair). */
+  readonly counterDifferences: readonly CounterDifference[]
   /** Faults left after any repair. */
   readonly faults: number
 }
 
-const FAULTS: ReadonlyArray<keyof CheckCounts> = ['indexMissing', 'indexDangling', 'reporterLinks', 'reportersMissing', 'blobsIncomplete', 'blobsUnreadable', 'blobsWrongKeys', 'blobsUnowned', 'pending']
+const FAULTS: ReadonlyArray<keyof CheckCounts> = ['indexMissing', 'indexDangling', 'reporterLinks', 'reportersMissing', 'blobsIncomplete', 'blobsUnreadable', 'blobsWrongKeys', 'blobsUnowned', 'pending', 'countersDiffering']
 const EMPTY = new Uint8Array(0)
 
 /** The fault counts of the check, in the order they are printed. */
@@ -126,7 +134,7 @@ function same (a: unknown, b: unknown): boolean {
 
 /** Checks the store; with `repair`, fixes index entries, reporters' lists and (server stopped) crash leftovers. */
 export async function checkStore (kv: Kv, options: CheckOptions): Promise<CheckResult> {
-  const counts: CheckCounts = { reports: 0, blobs: 0, indexMissing: 0, indexDangling: 0, reporterLinks: 0, reportersMissing: 0, blobsIncomplete: 0, blobsUnreadable: 0, blobsWrongKeys: 0, blobsUnowned: 0, pending: 0, uploadsInProgress: 0 }
+  const counts: CheckCounts = { reports: 0, blobs: 0, indexMissing: 0, indexDangling: 0, reporterLinks: 0, reportersMissing: 0, blobsIncomplete: 0, blobsUnreadable: 0, blobsWrongKeys: 0, blobsUnowned: 0, pending: 0, uploadsInProgress: 0, countersDiffering: 0 }
   const repaired: Partial<Record<keyof CheckCounts, number>> = {}
   const fixed = (what: keyof CheckCounts, n = 1): void => { repaired[what] = (repaired[what] ?? 0) + n }
   const repair = options.repair === true
@@ -214,9 +222,22 @@ export async function checkStore (kv: Kv, options: CheckOptions): Promise<CheckR
   counts.blobsUnowned = unowned.length
   if (repair && !live && pending.size > 0) fixed('pending', await removeOrphans(kv))
 
+  // Statistics counters: each must equal a recount of the reports' histories plus the retired sums.
+  let differences = (await counterDifferences(kv)).differences
+  if (live && differences.length > 0) {
+    // A report written while the recount ran moves its counters: only a difference seen again counts.
+    const first = new Set(differences.map((d) => d.key))
+    differences = (await counterDifferences(kv)).differences.filter((d) => first.has(d.key))
+  }
+  counts.countersDiffering = differences.length
+  if (repair && !live && differences.length > 0) {
+    await rebuildCounters(kv)
+    fixed('countersDiffering', differences.length)
+  }
+
   const audit = await verifyAudit(kv)
   const faults = FAULTS.reduce((sum, what) => sum + counts[what] - (repaired[what] ?? 0), 0) + (audit.ok ? 0 : 1)
-  return { counts, audit, repaired, faults }
+  return { counts, audit, repaired, counterDifferences: differences.slice(0, 20), faults }
 }
 
 interface ReportFindings {

@@ -42,24 +42,30 @@ export interface CounterVerification {
   readonly ok: boolean
   readonly counters: number
   /** Counters whose stored value differs from the recount (key, stored, recounted), at most 20. */
-  readonly differences: ReadonlyArray<{ readonly key: string; readonly stored: number; readonly recounted: number }>
+  readonly differences: readonly CounterDifference[]
   readonly differing: number
+}
+
+/** One counter whose stored value differs from the recount. */
+export interface CounterDifference { readonly key: string; readonly stored: number; readonly recounted: number }
+
+/** Every counter whose stored value differs from a recount, and how many counters the recount has. */
+export async function counterDifferences (kv: Kv): Promise<{ counters: number; differences: CounterDifference[] }> {
+  const expected = await recount(kv)
+  const stored = await readAllCounters(kv, 'stats')
+  const differences: CounterDifference[] = []
+  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
+    const a = stored.get(key) ?? 0
+    const b = expected.get(key) ?? 0
+    if (a !== b) differences.push({ key, stored: a, recounted: b })
+  }
+  return { counters: expected.size, differences }
 }
 
 /** Compares the counters with a recount. */
 export async function verifyCounters (kv: Kv): Promise<CounterVerification> {
-  const expected = await recount(kv)
-  const stored = await readAllCounters(kv, 'stats')
-  const differences: Array<{ key: string; stored: number; recounted: number }> = []
-  let differing = 0
-  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
-    const a = stored.get(key) ?? 0
-    const b = expected.get(key) ?? 0
-    if (a === b) continue
-    differing++
-    if (differences.length < 20) differences.push({ key, stored: a, recounted: b })
-  }
-  return { ok: differing === 0, counters: expected.size, differences, differing }
+  const { counters, differences } = await counterDifferences(kv)
+  return { ok: differences.length === 0, counters, differences: differences.slice(0, 20), differing: differences.length }
 }
 
 /** Rewrites every counter from the recount; returns how many counters there are now. */
