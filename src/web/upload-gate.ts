@@ -33,6 +33,7 @@ export interface UploadGateOptions {
 export class UploadGate {
   readonly #options: UploadGateOptions
   #active = 0
+  #busyReads = 0
   #low = false
 
   constructor (options: UploadGateOptions) {
@@ -44,11 +45,25 @@ export class UploadGate {
     return this.#active
   }
 
-  /** Middleware for an upload route: BUSY past the cap; `ctx.state.upload` holds the ticket until the handler ends. */
-  middleware (): Middleware {
+  /**
+   * Middleware for an upload route: past the cap, `busy` answers (it may read the form's text, never its files),
+   * or BUSY is thrown; `ctx.state.upload` holds the ticket until the handler ends.
+   */
+  middleware (busy?: Middleware): Middleware {
     return async (ctx, next) => {
       // Counted before anything is awaited, so a burst cannot slip past the cap.
-      if (this.#active >= this.#options.maxUploads) throw new CandourError('BUSY', 'too many uploads in progress')
+      if (this.#active >= this.#options.maxUploads) {
+        // Reading text to hand it back is bounded per request (budget, deadline) and here in number: as many as
+        // uploads again. Past that the busy page is sent unread, as before: the writer is refused either way.
+        if (busy === undefined || this.#busyReads >= this.#options.maxUploads) throw new CandourError('BUSY', 'too many uploads in progress')
+        this.#busyReads++
+        try {
+          await busy(ctx, async () => {})
+        } finally {
+          this.#busyReads--
+        }
+        return
+      }
       this.#active++
       try {
         ctx.state.upload = { filesAllowed: await this.#roomForFiles() } satisfies UploadTicket

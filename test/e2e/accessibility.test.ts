@@ -13,6 +13,7 @@ import test from 'ava'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { Browser, Page } from 'playwright-core'
 import { walkReporterPages } from '../../scripts/bench/page-walk.js'
 import { axeViolations, describeViolations } from '../helpers/axe.js'
@@ -21,6 +22,7 @@ import { addCallHandler, loginCallHandler, postIntake, takePhoneReport } from '.
 import { writeExpiringKey } from '../helpers/expiring-key.js'
 import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin } from '../helpers/reviewer.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { rawUpload, reportBody } from '../helpers/slow-upload.js'
 import { submitReport } from '../helpers/submit.js'
 
 let keysDir: string
@@ -64,6 +66,29 @@ for (const [language, prefix] of [['English', ''], ['Welsh', '/cy']] as const) {
     }
   })
 }
+
+test.serial('the report form handed back while the service is busy has no WCAG 2.2 A or AA violation, in English and Welsh', async (t) => {
+  const busy = await startTestService({ CANDOUR_MAX_UPLOADS: '1' })
+  t.teardown(() => busy.dispose())
+  // One upload held open: the next is told the service is busy, its text handed back.
+  const file = Buffer.alloc(64 * 1024, 1)
+  const body = reportBody({ force: 'met', category: 'bribery', message: 'HELD', anonymity: 'anonymous' }, file)
+  const held = rawUpload(busy.url, body.length)
+  held.write(body.subarray(0, body.indexOf(file) + 1024))
+  t.teardown(() => held.destroy())
+  while (busy.uploads.active !== 1) await delay(5)
+  for (const prefix of ['', '/cy']) {
+    const answer = await fetch(`${busy.url}${prefix}/report`, { method: 'POST', headers: { Origin: busy.url }, body: (() => {
+      const form = new FormData()
+      for (const [name, value] of Object.entries({ force: 'met', category: 'bribery', message: 'Typed <before> & kept', anonymity: 'contact', contact: 'A phone number' })) form.append(name, value)
+      form.append('attachments', new Blob([Buffer.from('evidence')]), 'evidence.txt')
+      return form
+    })() })
+    t.is(answer.status, 503)
+    // Checked at the main service's address: the stylesheet is the same.
+    t.is(await check(`${service.url}${prefix}/report?axe=busy`, await answer.text()), '', `busy form ${prefix || '/'}`)
+  }
+})
 
 test.serial('every workspace page has no WCAG 2.2 A or AA violation', async (t) => {
   const base = service.reviewUrl

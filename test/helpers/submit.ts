@@ -8,11 +8,10 @@ export interface Attachment {
 
 /** Posts the report form; resolves with the response (redirects not followed). */
 export async function postReport (baseUrl: string, fields: Record<string, string>, attachments: readonly Attachment[] = []): Promise<Response> {
+  // In the form's order: every text answer, then the files (the file input is the form's last field).
   const form = new FormData()
-  const order = ['force', 'category', 'message']
-  for (const name of order) if (fields[name] !== undefined) form.append(name, fields[name])
+  for (const [name, value] of Object.entries(fields)) form.append(name, value)
   for (const file of attachments) form.append('attachments', new Blob([file.content as Uint8Array<ArrayBuffer>]), file.name)
-  for (const [name, value] of Object.entries(fields)) if (!order.includes(name)) form.append(name, value)
   return fetch(`${baseUrl}/report`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: baseUrl } })
 }
 

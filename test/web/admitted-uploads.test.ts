@@ -88,19 +88,21 @@ test('uploads admitted before the new-reporter queue filled are all stored when 
   await until(() => service.derivations.load.waiting['new-reporter'] === 1)
   t.true(service.derivations.full('new-reporter'))
 
-  // A new POST now is refused before its body is read, though the upload cap (8) has room.
+  // A new POST now is refused before its file is read, though the upload cap (8) has room: its text comes back.
   const before = await storedKeys(kv)
-  const lateBody = reportBody({ ...REPORT, message: 'REFUSED' }, randomBytes(64 * 1024))
+  const lateFile = randomBytes(64 * 1024)
+  const lateBody = reportBody({ ...REPORT, message: 'REFUSED' }, lateFile)
   const late = rawUpload(service.url, lateBody.length)
   const lateAnswer = answerOf(late)
-  late.write(lateBody.subarray(0, 100))
+  late.write(lateBody.subarray(0, lateBody.indexOf(lateFile) + 100))
   const refused = await lateAnswer
   late.destroy()
-  t.is(refused.status, 503, 'answered with only 100 bytes of the body sent')
+  t.is(refused.status, 503, 'answered with only 100 bytes of the file sent')
   t.is(refused.headers['retry-after'], '60')
   t.is(refused.headers.connection, 'close')
   t.is(refused.headers['set-cookie'], undefined)
-  t.true(refused.body.includes(translate('en', 'errors.page.busy.title')))
+  t.true(refused.body.includes(translate('en', 'report.busy.title').replace(/'/g, '&#39;')))
+  t.true(refused.body.includes('>REFUSED</textarea>'), 'the text is kept')
   t.deepEqual(await storedKeys(kv), before, 'nothing of the refused POST was stored')
 
   // A logged-in reporter needs no derivation: their report goes in while the queue is full.

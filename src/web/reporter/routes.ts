@@ -9,7 +9,7 @@ import { ANSWER_FIELDS, checkAnswers, type AnswerField, type RawAnswers } from '
 import { utcDate } from '../../domain/dates.js'
 import { TRIAGE_ID } from '../../domain/forces.js'
 import { Submission } from '../../domain/submissions.js'
-import { CandourError } from '../../errors.js'
+import { CandourError, isCandourError } from '../../errors.js'
 import type { ReceiptBox } from '../codename-receipts.js'
 import { clearedCookie, readHandle, sessionCookie } from '../cookies.js'
 import type { WebDeps } from '../deps.js'
@@ -19,6 +19,7 @@ import { localRedirect, pageContext, requestLocale } from '../middleware/locale.
 import { localePath } from '../i18n.js'
 import { csrfMatches } from '../sessions.js'
 import { refuseFileIfLow, uploadTicket } from '../upload-gate.js'
+import { busyAnswer, readRefusedForm } from './busy-form.js'
 import { formErrors } from './form-errors.js'
 import { formLimits, multipartLimits } from './limits.js'
 import { currentReporter, sessionContext, type ReporterSessions } from './session.js'
@@ -61,11 +62,28 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
     else html(ctx, 'reporter/report-form.njk', emptyForm())
   })
 
-  router.post('/report', deps.uploads.middleware(), async (ctx) => {
+  // The service cannot take this report now: the text answers come back in the form, files are never read.
+  const busy = async (ctx: Context): Promise<void> => {
+    const { values, csrf } = await readRefusedForm(ctx, config, FIELDS)
+    const session = currentReporter(ctx, sessions)
+    busyAnswer(ctx)
+    html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: [], filesDropped: false, busy: true, sessionEnded: session === undefined && csrf !== undefined, limits, ...chosenForce(values.force) })
+  }
+  const chosenForce = (force: string | undefined): Record<string, unknown> =>
+    force !== undefined && forces.isKnown(force) ? { forceName: forces.name(force), complaintsBody: forces.complaintsBody(force) } : {}
+
+  router.post('/report', deps.uploads.middleware(busy), async (ctx) => {
     const session = currentReporter(ctx, sessions)
     // A new reporter is told BUSY now, before uploading anything, or never: once admitted, the place for their
     // codename is theirs, and the upload gate's slot this request holds bounds how many such places exist.
-    const admission = session === undefined ? deps.services.reporting.reserve.admit() : undefined
+    let admission
+    try {
+      admission = session === undefined ? deps.services.reporting.reserve.admit() : undefined
+    } catch (err) {
+      if (!isCandourError(err, 'BUSY')) throw err
+      await busy(ctx)
+      return
+    }
     const submission = new Submission(deps.services.reporting)
     const raw: Record<string, string> = {}
     let csrf: string | undefined
@@ -122,8 +140,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
       filesDropped ||= submission.attachmentCount > 0
       await submission.abandon()
       ctx.status = 400
-      const chosen = forces.isKnown(values.force ?? '') ? { forceName: forces.name(values.force!), complaintsBody: forces.complaintsBody(values.force!) } : {}
-      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: formErrors(problems, limits), filesDropped, limits, ...chosen })
+      html(ctx, 'reporter/report-form.njk', { forces: forces.list(), values: pick(values), errors: formErrors(problems, limits), filesDropped, limits, ...chosenForce(values.force) })
       return
     }
     let receipt
@@ -165,7 +182,7 @@ export function reporterRoutes (deps: WebDeps, receipts: ReceiptBox, sessions: R
 }
 
 // Only the text answers are echoed back into the form; nothing else a client sent.
-function pick (values: RawAnswers): RawAnswers {
+function pick (values: Readonly<Record<string, string>>): RawAnswers {
   const out: RawAnswers = {}
   for (const field of ANSWER_FIELDS) if (values[field] !== undefined) out[field as AnswerField] = values[field]
   return out
