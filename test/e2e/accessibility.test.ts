@@ -20,6 +20,7 @@ import { axeViolations, describeViolations } from '../helpers/axe.js'
 import { launchChromium } from '../helpers/browser.js'
 import { addCallHandler, loginCallHandler, postIntake, takePhoneReport } from '../helpers/call-handler.js'
 import { writeExpiringKey } from '../helpers/expiring-key.js'
+import { getAs, login, postMultipartAs } from '../helpers/reporter.js'
 import { addReviewer, getAsReviewer, loginReviewer, postFormAsReviewer, postReviewerLogin } from '../helpers/reviewer.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { rawUpload, reportBody } from '../helpers/slow-upload.js'
@@ -67,9 +68,11 @@ for (const [language, prefix] of [['English', ''], ['Welsh', '/cy']] as const) {
   })
 }
 
-test.serial('the report form handed back while the service is busy has no WCAG 2.2 A or AA violation, in English and Welsh', async (t) => {
+test.serial('the report and further-information forms handed back while the service is busy have no WCAG 2.2 A or AA violation, in English and Welsh', async (t) => {
   const busy = await startTestService({ CANDOUR_MAX_UPLOADS: '1' })
   t.teardown(() => busy.dispose())
+  const visit = await login(busy.url, await submitReport(busy.url, { force: 'met', category: 'bribery', message: 'Reported first.', anonymity: 'anonymous' }))
+  const reportId = /further\?report=([0-9a-f]{24})/.exec(await (await getAs(busy.url, visit, '/reports')).text())![1]!
   // One upload held open: the next is told the service is busy, its text handed back.
   const file = Buffer.alloc(64 * 1024, 1)
   const body = reportBody({ force: 'met', category: 'bribery', message: 'HELD', anonymity: 'anonymous' }, file)
@@ -87,6 +90,9 @@ test.serial('the report form handed back while the service is busy has no WCAG 2
     t.is(answer.status, 503)
     // Checked at the main service's address: the stylesheet is the same.
     t.is(await check(`${service.url}${prefix}/report?axe=busy`, await answer.text()), '', `busy form ${prefix || '/'}`)
+    const further = await postMultipartAs(busy.url, visit, `${prefix}/further`, [['csrf', visit.csrf], ['report', reportId], ['message', 'More <typed> & kept']], [{ name: 'evidence.txt', content: Buffer.from('evidence') }])
+    t.is(further.status, 503)
+    t.is(await check(`${service.url}${prefix}/further?axe=busy`, await further.text()), '', `busy further information ${prefix || '/'}`)
   }
 })
 

@@ -7,7 +7,7 @@ import http from 'node:http'
 
 const BOUNDARY = 'candourtestboundary'
 
-/** A multipart body of the report form: the fields in order, then one attachment. */
+/** A multipart body of a reporter form (the report form, further information): the fields in order, then one attachment. */
 export function reportBody (fields: Record<string, string>, file: Buffer, filename = 'slow.bin'): Buffer {
   const parts: Buffer[] = []
   for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
@@ -16,10 +16,10 @@ export function reportBody (fields: Record<string, string>, file: Buffer, filena
 }
 
 /** A POST of `length` bytes to `path` (the report form by default), not yet sent; errors are the test's to look at. */
-export function rawUpload (baseUrl: string, length: number, path = '/report'): http.ClientRequest {
+export function rawUpload (baseUrl: string, length: number, path = '/report', headers: Readonly<Record<string, string>> = {}): http.ClientRequest {
   const req = http.request(new URL(path, baseUrl), {
     method: 'POST',
-    headers: { Origin: new URL(baseUrl).origin, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': length },
+    headers: { ...headers, Origin: new URL(baseUrl).origin, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': length },
   })
   req.on('error', () => {})
   return req

@@ -4,6 +4,7 @@
  * with every typed answer in its field, over real HTTP: the text is read, the
  * first chosen file is not (the test never finishes it), nothing is stored, no
  * cookie is set, and the form sent again once the service has room is stored.
+ * The same for a logged-in reporter's further information.
  */
 import test, { type ExecutionContext } from 'ava'
 import path from 'node:path'
@@ -14,10 +15,10 @@ import type { Kv } from '../../src/store/kv.js'
 import { getReport } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
 import { gpgHome } from '../helpers/gpg.js'
-import { login, postMultipartAs } from '../helpers/reporter.js'
+import { getAs, login, postMultipartAs } from '../helpers/reporter.js'
 import { startTestService } from '../helpers/service.js'
 import { answerOf, rawUpload, reportBody, type UploadAnswer } from '../helpers/slow-upload.js'
-import { postReport } from '../helpers/submit.js'
+import { postReport, submitReport } from '../helpers/submit.js'
 
 const NASTY = '<script>alert("x")</script> & \'quoted\' — ŵy ŷ 😀 '
 // Just under the 100,000-character limit (characters, not bytes: the emoji counts as two code units, one character).
@@ -73,10 +74,10 @@ function formValues (html: string): Record<string, string> {
 }
 
 /** Sends the answers and the start of a file that never ends; resolves with the answer and a way to drop the request. */
-function sendWithEndlessFile (url: string, answers: Record<string, string>, path = '/report'): { answer: Promise<UploadAnswer>; drop: () => void } {
+function sendWithEndlessFile (url: string, answers: Record<string, string>, path = '/report', cookie?: string): { answer: Promise<UploadAnswer>; drop: () => void } {
   const file = Buffer.alloc(1024 * 1024, 7)
   const body = reportBody(answers, file)
-  const req = rawUpload(url, body.length, path)
+  const req = rawUpload(url, body.length, path, cookie === undefined ? {} : { Cookie: cookie })
   const answer = answerOf(req)
   // Everything up to 1 KiB into the file: the rest never comes.
   req.write(body.subarray(0, body.indexOf(file) + 1024))
@@ -183,4 +184,61 @@ test('past CANDOUR_MAX_UPLOADS the form comes back with its text, for new and lo
   let reports = 0
   for await (const _ of kv.keys('reports')) reports++
   t.is(reports, 2)
+})
+
+test('past CANDOUR_MAX_UPLOADS further information comes back in its form with the message, in English and Welsh; sent again, it is stored once', async (t) => {
+  const service = await startTestService({ CANDOUR_MAX_UPLOADS: '1' })
+  t.teardown(() => service.dispose())
+  const kv = await connectControl(service.dataDir)
+  t.teardown(() => kv.close())
+  const gpg = await gpgHome()
+  t.teardown(() => gpg.dispose())
+  await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'met.secret.asc'))
+  const visit = await login(service.url, await submitReport(service.url, { force: 'met', category: 'bribery', message: 'FIRST', anonymity: 'anonymous' }))
+  const reportId = /further\?report=([0-9a-f]{24})/.exec(await (await getAs(service.url, visit, '/reports')).text())![1]!
+  const text = `More:\n${NASTY}\nSecond line & <b>bold</b>`
+  const fields = { csrf: visit.csrf, report: reportId, message: text }
+
+  // One upload in progress, held open.
+  const held = sendWithEndlessFile(service.url, { force: 'met', category: 'bribery', message: 'HELD', anonymity: 'anonymous' })
+  await until(() => service.uploads.active === 1)
+  const before = await storedKeys(kv)
+  const items = (await getReport(kv, reportId))!.items
+
+  let values: Record<string, string> = {}
+  for (const locale of ['en', 'cy'] as const) {
+    const prefix = locale === 'en' ? '' : '/cy'
+    const sent = sendWithEndlessFile(service.url, fields, `${prefix}/further`, visit.cookie)
+    const answer = await sent.answer
+    sent.drop()
+    t.is(answer.status, 503, locale)
+    t.is(answer.headers['retry-after'], '60')
+    t.is(answer.headers.connection, 'close')
+    t.is(answer.headers['set-cookie'], undefined, 'the session is left as it was')
+    t.regex(String(answer.headers['cache-control']), /no-store/)
+    for (const key of ['report.busy.title', 'further.busy.body', 'report.busy.files']) t.true(answer.body.includes(escapeHtml(translate(locale, key))), `${locale} ${key}`)
+    t.true(answer.body.includes(escapeHtml(translate(locale, 'further.title'))), 'the further-information form')
+    t.regex(answer.body, /class="govuk-error-summary"/)
+    t.regex(answer.body, /href="#attachments"/)
+    const form = new RegExp(`<form method="post" action="${prefix}/further"[\\s\\S]*?</form>`).exec(answer.body)?.[0] ?? ''
+    t.regex(form, /<input class="govuk-file-upload"[^>]*name="attachments"/, 'files to choose again')
+    t.true(form.includes(`>${escapeHtml(text)}</textarea>`), 'the message back in its field, escaped')
+    t.false(answer.body.includes('<script>alert') || answer.body.includes('<b>bold'), 'nothing unescaped')
+    values = formValues(form)
+    t.deepEqual(values, fields, 'token, report and message, exactly')
+  }
+  t.is(service.uploads.active, 1)
+  t.deepEqual(await storedKeys(kv), before, 'nothing stored, nothing pending')
+  t.deepEqual((await getReport(kv, reportId))!.items, items)
+
+  // Sent again as the page stands once there is room: the token still works; one item, the text intact.
+  held.drop()
+  await until(() => service.uploads.active === 0)
+  const resent = await postMultipartAs(service.url, visit, '/further', Object.entries(values))
+  t.is(resent.status, 303)
+  const added = (await getReport(kv, reportId))!.items.slice(items.length)
+  t.deepEqual(added.map((item) => item.kind), ['further-information'])
+  const chunks: Buffer[] = []
+  for await (const chunk of readBlob(kv, added[0]!.blob)) chunks.push(Buffer.from(chunk))
+  t.true((await gpg.decrypt(Buffer.concat(chunks))).toString('utf8').includes(text), 'the message, character for character')
 })

@@ -19,6 +19,7 @@ import type { FieldError } from '../render.js'
 import { csrfMatches, type Session } from '../sessions.js'
 import { refuseFileIfLow, uploadTicket } from '../upload-gate.js'
 import { readUrlencoded } from '../urlencoded.js'
+import { busyAnswer, readRefusedForm } from './busy-form.js'
 import { formLimits, multipartLimits } from './limits.js'
 import { drain } from './routes.js'
 import { clearReporterCookie, currentReporter, sessionContext, setReporterCookie, type ReporterSessions } from './session.js'
@@ -26,6 +27,8 @@ import type { ReporterIdentity } from '../../domain/reporters.js'
 
 const FORM_BYTES = 8 * 1024
 const NOTICES = new Set(['further-sent', 'reply-deleted', 'logged-in'])
+// The text fields of the further-information form echoed back when it cannot be taken now.
+const FURTHER_FIELDS: ReadonlySet<string> = new Set(['report', 'message'])
 
 /** Builds the router of the returning reporter's pages. */
 export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Router {
@@ -38,6 +41,10 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     ctx.type = 'text/html; charset=utf-8'
     ctx.body = deps.render(template, { ...pageContext(ctx), ...sessionContext(session), ...context })
   }
+
+  // What further.njk shows of the report the information is for.
+  const reportView = (report: Awaited<ReturnType<typeof ownReport>>): Record<string, unknown> =>
+    ({ id: report.id, forceName: deps.forces.name(report.force), complaintsBody: deps.forces.complaintsBody(report.force), received: report.received })
 
   const required = (ctx: Context): Session<ReporterIdentity> | undefined => {
     const session = currentReporter(ctx, sessions)
@@ -123,10 +130,28 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
     const session = required(ctx)
     if (session === undefined) return
     const report = await ownReport(kv, session.data.reporterId, typeof ctx.query.report === 'string' ? ctx.query.report : '')
-    html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), complaintsBody: deps.forces.complaintsBody(report.force), received: report.received }, values: {}, errors: [], limits }, session)
+    html(ctx, 'reporter/further.njk', { report: reportView(report), values: {}, errors: [], limits }, session)
   })
 
-  router.post('/further', deps.uploads.middleware(), async (ctx) => {
+  // The service cannot take this now (past the upload cap): the message comes back in the form, files are never
+  // read, nothing is stored. A reporter whose session ended meanwhile gets the session-ended page, their text on it.
+  const busy = async (ctx: Context): Promise<void> => {
+    const { values } = await readRefusedForm(ctx, config, FURTHER_FIELDS)
+    const message = (values.message ?? '').replace(/\r\n?/g, '\n')
+    const session = currentReporter(ctx, sessions)
+    if (session === undefined) {
+      busyAnswer(ctx)
+      clearReporterCookie(ctx, config.cookieSecure)
+      html(ctx, 'reporter/session-ended.njk', { values: { message } })
+      return
+    }
+    // Only the reporter's own report: any other id answers 404, as it would with room to spare.
+    const report = await ownReport(kv, session.data.reporterId, values.report ?? '')
+    busyAnswer(ctx)
+    html(ctx, 'reporter/further.njk', { report: reportView(report), values: { message }, errors: [], busy: true, limits }, session)
+  }
+
+  router.post('/further', deps.uploads.middleware(busy), async (ctx) => {
     const session = currentReporter(ctx, sessions)
     if (session === undefined) { await sessionEndedWhileWriting(ctx); return }
     let csrf: string | undefined
@@ -166,7 +191,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
         await target.abandon()
         const report = await ownReport(kv, session.data.reporterId, reportId ?? '')
         ctx.status = 400
-        html(ctx, 'reporter/further.njk', { report: { id: report.id, forceName: deps.forces.name(report.force), complaintsBody: deps.forces.complaintsBody(report.force), received: report.received }, values: { message: truncated ? '' : message }, errors, filesDropped, limits }, session)
+        html(ctx, 'reporter/further.njk', { report: reportView(report), values: { message: truncated ? '' : message }, errors, filesDropped, limits }, session)
         return
       }
       await target.commit(message)
@@ -177,7 +202,7 @@ export function accountRoutes (deps: WebDeps, sessions: ReporterSessions): Route
       const report = await ownReport(kv, session.data.reporterId, reportId ?? '')
       ctx.status = 409
       html(ctx, 'reporter/further.njk', {
-        report: { id: report.id, forceName: deps.forces.name(report.force), received: report.received },
+        report: reportView(report),
         values: { message: truncated ? '' : message },
         errors: [{ field: 'message', key: 'errors.further.reportMoved' }],
         filesDropped: further.attachmentCount > 0,
