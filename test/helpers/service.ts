@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { loadConfig, type Config } from '../../src/config.js'
+import type { ExecutionContext } from 'ava'
 import { startService, type Service, type ServiceOptions } from '../../src/service.js'
+import { connectControl } from '../../src/store/control.js'
+import type { Kv } from '../../src/store/kv.js'
+import { gpgHome, type Gpg } from './gpg.js'
 
 /** A running test service and its folders. */
 export interface TestService extends Service {
@@ -37,4 +41,23 @@ export async function startTestService (env: Record<string, string> = {}, option
       await rm(root, { recursive: true, force: true })
     },
   }
+}
+
+/** A test service with a control-socket store handle and a gpg home holding one force's demo secret key, all torn down with the test. */
+export interface ServiceWithGpg {
+  readonly service: TestService
+  readonly kv: Kv
+  readonly gpg: Gpg
+}
+
+/** Starts a service (as startTestService) for a test that reads its store and decrypts what `force` received with stock gpg. */
+export async function startServiceWithGpg (t: ExecutionContext, force: string, env: Record<string, string> = {}, options: ServiceOptions = {}): Promise<ServiceWithGpg> {
+  const service = await startTestService(env, options)
+  t.teardown(() => service.dispose())
+  const kv = await connectControl(service.dataDir)
+  t.teardown(() => kv.close())
+  const gpg = await gpgHome()
+  t.teardown(() => gpg.dispose())
+  await gpg.importKey(path.join(service.dataDir, 'demo-keys', `${force}.secret.asc`))
+  return { service, kv, gpg }
 }

@@ -10,16 +10,13 @@
  */
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
-import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { readBlob } from '../../src/store/blobs.js'
-import { connectControl } from '../../src/store/control.js'
 import type { Kv, Space } from '../../src/store/kv.js'
 import { getReport } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
-import { gpgHome } from '../helpers/gpg.js'
 import { getAs, login, postLogin, postMultipartAs } from '../helpers/reporter.js'
-import { startTestService } from '../helpers/service.js'
+import { startServiceWithGpg } from '../helpers/service.js'
 import { answerOf, rawUpload, reportBody, type UploadAnswer } from '../helpers/slow-upload.js'
 import { submitReport } from '../helpers/submit.js'
 
@@ -62,13 +59,7 @@ function slowUpload (url: string, message: string): { file: Buffer; message: str
 }
 
 test('uploads admitted before the new-reporter queue filled are all stored when they end; a POST while it is full is refused unread', async (t) => {
-  const service = await startTestService({ CANDOUR_CODENAME_RESERVE: '0', CANDOUR_MAX_UPLOADS: '8' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 } })
-  t.teardown(() => service.dispose())
-  const kv = await connectControl(service.dataDir)
-  t.teardown(() => kv.close())
-  const gpg = await gpgHome()
-  t.teardown(() => gpg.dispose())
-  await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'met.secret.asc'))
+  const { service, kv, gpg } = await startServiceWithGpg(t, 'met', { CANDOUR_CODENAME_RESERVE: '0', CANDOUR_MAX_UPLOADS: '8' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 } })
   const returning = await submitReport(service.url, { ...REPORT, message: 'EARLIER' })
   const visit = await login(service.url, returning)
 

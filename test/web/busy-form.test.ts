@@ -7,16 +7,14 @@
  * The same for a logged-in reporter's further information.
  */
 import test, { type ExecutionContext } from 'ava'
-import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { readBlob } from '../../src/store/blobs.js'
 import { connectControl } from '../../src/store/control.js'
 import type { Kv } from '../../src/store/kv.js'
 import { getReport } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
-import { gpgHome } from '../helpers/gpg.js'
 import { getAs, login, postMultipartAs } from '../helpers/reporter.js'
-import { startTestService } from '../helpers/service.js'
+import { startServiceWithGpg, startTestService } from '../helpers/service.js'
 import { answerOf, rawUpload, reportBody, type UploadAnswer } from '../helpers/slow-upload.js'
 import { postReport, submitReport } from '../helpers/submit.js'
 
@@ -101,13 +99,7 @@ function assertBusyForm (t: ExecutionContext, answer: UploadAnswer, locale: 'en'
 }
 
 test('with the new-reporter queue full, a report comes back in its form unread past its text, and is stored once sent again', async (t) => {
-  const service = await startTestService({ CANDOUR_CODENAME_RESERVE: '0' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 0 } })
-  t.teardown(() => service.dispose())
-  const kv = await connectControl(service.dataDir)
-  t.teardown(() => kv.close())
-  const gpg = await gpgHome()
-  t.teardown(() => gpg.dispose())
-  await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'met.secret.asc'))
+  const { service, kv, gpg } = await startServiceWithGpg(t, 'met', { CANDOUR_CODENAME_RESERVE: '0' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 0 } })
 
   // The one slot is held and no new reporter may wait: a new reporter is told BUSY.
   let open!: () => void
@@ -187,13 +179,7 @@ test('past CANDOUR_MAX_UPLOADS the form comes back with its text, for new and lo
 })
 
 test('past CANDOUR_MAX_UPLOADS further information comes back in its form with the message, in English and Welsh; sent again, it is stored once', async (t) => {
-  const service = await startTestService({ CANDOUR_MAX_UPLOADS: '1' })
-  t.teardown(() => service.dispose())
-  const kv = await connectControl(service.dataDir)
-  t.teardown(() => kv.close())
-  const gpg = await gpgHome()
-  t.teardown(() => gpg.dispose())
-  await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'met.secret.asc'))
+  const { service, kv, gpg } = await startServiceWithGpg(t, 'met', { CANDOUR_MAX_UPLOADS: '1' })
   const visit = await login(service.url, await submitReport(service.url, { force: 'met', category: 'bribery', message: 'FIRST', anonymity: 'anonymous' }))
   const reportId = /further\?report=([0-9a-f]{24})/.exec(await (await getAs(service.url, visit, '/reports')).text())![1]!
   const text = `More:\n${NASTY}\nSecond line & <b>bold</b>`

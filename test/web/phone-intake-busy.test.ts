@@ -8,17 +8,14 @@
  * with the text as typed.
  */
 import test from 'ava'
-import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { readBlob } from '../../src/store/blobs.js'
-import { connectControl } from '../../src/store/control.js'
 import type { Kv } from '../../src/store/kv.js'
 import { getReport } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
 import { addCallHandler, loginCallHandler, postIntake } from '../helpers/call-handler.js'
-import { gpgHome } from '../helpers/gpg.js'
 import { auditLogOf } from '../helpers/reviewer.js'
-import { startTestService } from '../helpers/service.js'
+import { startServiceWithGpg } from '../helpers/service.js'
 
 // Every field of the form, two of them with characters HTML must escape and lines as a handler types them.
 const TYPED = {
@@ -78,13 +75,7 @@ async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 test('a phone report sent while the new-reporter queue is full comes back in the form, unstored; sent again, it is stored once', async (t) => {
-  const service = await startTestService({ CANDOUR_CODENAME_RESERVE: '0' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 } })
-  t.teardown(() => service.dispose())
-  const kv = await connectControl(service.dataDir)
-  t.teardown(() => kv.close())
-  const gpg = await gpgHome()
-  t.teardown(() => gpg.dispose())
-  await gpg.importKey(path.join(service.dataDir, 'demo-keys', 'kent.secret.asc'))
+  const { service, kv, gpg } = await startServiceWithGpg(t, 'kent', { CANDOUR_CODENAME_RESERVE: '0' }, { derivations: { concurrency: 1, maxWaitingLogins: 1, maxWaitingNewReporters: 1 } })
   const handler = await loginCallHandler(service.reviewUrl, await addCallHandler(service.dataDir, 'handler-busy'))
 
   // The one slot is held and one new reporter waits: the queue is full and the reserve has nothing ready.
