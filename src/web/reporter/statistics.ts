@@ -6,7 +6,6 @@
  * pages without a reporter session and both files are rendered once per
  * dataset, which changes at most daily.
  */
-import { gzipSync } from 'node:zlib'
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { toCsv, toJson } from '../../domain/statistics/open-data.js'
@@ -15,6 +14,7 @@ import type { Period } from '../../domain/statistics/periods.js'
 import { financialYearOf } from '../../domain/statistics/periods.js'
 import { CandourError } from '../../errors.js'
 import type { WebDeps } from '../deps.js'
+import { encoded, sendEncoded, type Encoded } from '../page-cache.js'
 import { pageContext as localeContext } from '../middleware/locale.js'
 import { strictRouter } from '../router.js'
 import { currentReporter, sessionContext, type ReporterSessions } from './session.js'
@@ -22,22 +22,9 @@ import { periodView, tablesOf, withBars } from './statistics-page.js'
 
 const MAX_CACHED_PAGES = 600
 
-interface Encoded { readonly plain: Buffer; readonly gzip: Buffer }
-
-function encoded (text: string): Encoded {
-  const plain = Buffer.from(text, 'utf8')
-  return { plain, gzip: gzipSync(plain) }
-}
-
 function send (ctx: Context, type: string, body: Encoded): void {
   ctx.type = type
-  ctx.vary('Accept-Encoding')
-  if (ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    ctx.set('Content-Encoding', 'gzip')
-    ctx.body = body.gzip
-  } else {
-    ctx.body = body.plain
-  }
+  sendEncoded(ctx, body)
 }
 
 function param (ctx: Context, name: string): string | undefined {
