@@ -14,6 +14,7 @@ import { reportsOfForce } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
 import { assetPath } from '../../src/web/static-files.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const MiB = 1024 * 1024
 const COUNTED: readonly Space[] = ['reports', 'by-force', 'reporters', 'blobs', 'pending']
@@ -123,10 +124,6 @@ async function untilPending (wanted: (n: number) => boolean, what: string): Prom
     await delay(50)
   }
   throw new Error(`pending space never ${what}`)
-}
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 function say (key: string, params?: Record<string, string | number>): string {

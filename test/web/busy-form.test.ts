@@ -17,6 +17,7 @@ import { getAs, login, postMultipartAs } from '../helpers/reporter.js'
 import { startServiceWithGpg, startTestService } from '../helpers/service.js'
 import { answerOf, rawUpload, reportBody, type UploadAnswer } from '../helpers/slow-upload.js'
 import { postReport, submitReport } from '../helpers/submit.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const NASTY = '<script>alert("x")</script> & \'quoted\' — ŵy ŷ 😀 '
 // Just under the 100,000-character limit (characters, not bytes: the emoji counts as two code units, one character).
@@ -43,10 +44,6 @@ async function storedKeys (kv: Kv): Promise<string[]> {
   const out: string[] = []
   for (const space of ['reports', 'reporters', 'pending', 'inbox', 'stats'] as const) for await (const key of kv.keys(space)) out.push(`${space}\n${key}`)
   return out
-}
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 function unescapeHtml (text: string): string {

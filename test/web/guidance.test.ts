@@ -8,6 +8,7 @@ import { walkReporterPages, type WalkedPage } from '../../scripts/bench/page-wal
 import { translate } from '../../src/web/i18n.js'
 import { GUIDANCE_PAGES } from '../../src/web/reporter/guidance.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 let service: TestService
 let pages: WalkedPage[]
@@ -20,10 +21,6 @@ test.before(async () => {
 test.after.always(async () => {
   await service?.dispose()
 })
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 const say = (key: string): string => escapeHtml(translate('en', key))
 const page = (name: string): WalkedPage => pages.find((p) => p.name === name)!

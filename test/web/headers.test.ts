@@ -7,6 +7,7 @@ import http from 'node:http'
 import { translate } from '../../src/web/i18n.js'
 import { assetPath, IMMUTABLE } from '../../src/web/static-files.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 let service: TestService
 
@@ -71,10 +72,6 @@ function postReport (values: Record<string, string>, headers: Record<string, str
 function one (answer: Answer, name: string): string | undefined {
   const values = answer.headers.get(name)
   return values === undefined ? undefined : values.join(', ')
-}
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 function hasTitle (answer: Answer, key: string): boolean {

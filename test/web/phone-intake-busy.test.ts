@@ -16,6 +16,7 @@ import { translate } from '../../src/web/i18n.js'
 import { addCallHandler, loginCallHandler, postIntake } from '../helpers/call-handler.js'
 import { auditLogOf } from '../helpers/reviewer.js'
 import { startServiceWithGpg } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 // Every field of the form, two of them with characters HTML must escape and lines as a handler types them.
 const TYPED = {
@@ -32,7 +33,6 @@ const TYPED = {
   contact: '07700 900123 <after six> & "weekends" only',
 }
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 const unescape = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&amp;/g, '&')
 
 async function until (condition: () => boolean): Promise<void> {
@@ -92,14 +92,14 @@ test('a phone report sent while the new-reporter queue is full comes back in the
   t.is(busy.headers.get('retry-after'), '60')
   t.is(busy.headers.get('cache-control'), 'no-store')
   const page = await busy.text()
-  t.true(page.includes(escape(translate('en', 'intake.report.busy.title'))), 'says the service is busy')
-  t.true(page.includes(escape(translate('en', 'intake.report.busy.body'))), 'says nothing was stored and to send again')
+  t.true(page.includes(escapeHtml(translate('en', 'intake.report.busy.title'))), 'says the service is busy')
+  t.true(page.includes(escapeHtml(translate('en', 'intake.report.busy.body'))), 'says nothing was stored and to send again')
   t.false(page.includes(translate('en', 'errors.page.busy.title')), 'not the generic busy page')
   t.regex(page, new RegExp(`<title>${translate('en', 'layout.errorPrefix')} `), 'the title says something went wrong, for screen reader users')
-  t.true(page.includes(`name="csrf" value="${escape(handler.csrf)}"`), 'the same token, good for sending again')
+  t.true(page.includes(`name="csrf" value="${escapeHtml(handler.csrf)}"`), 'the same token, good for sending again')
   // Escaped where it is echoed: nothing the handler typed becomes markup.
-  t.true(page.replace(/\r\n/g, '\n').includes(escape(TYPED.message)))
-  t.true(page.includes(escape(TYPED.contact)))
+  t.true(page.replace(/\r\n/g, '\n').includes(escapeHtml(TYPED.message)))
+  t.true(page.includes(escapeHtml(TYPED.contact)))
   t.false(page.includes('<script>x</script>'))
   t.false(page.includes('<after six>'))
   const { csrf, ...kept } = formValues(page)

@@ -12,13 +12,10 @@ import { snapshot } from '../helpers/reports.js'
 import { getAs, login, postMultipartAs } from '../helpers/reporter.js'
 import { startTestService } from '../helpers/service.js'
 import { submitReport } from '../helpers/submit.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const MINUTE = 60 * 1000
 const FILE = [{ name: 'evidence.txt', content: Buffer.from('attached evidence\n') }]
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 const say = (key: string): string => escapeHtml(translate('en', key))
 

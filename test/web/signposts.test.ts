@@ -9,6 +9,7 @@ import { translate } from '../../src/web/i18n.js'
 import { login } from '../helpers/reporter.js'
 import { postReport } from '../helpers/submit.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const EXIT_URL = 'https://www.example.org/weather?city=cardiff'
 
@@ -21,10 +22,6 @@ test.before(async () => {
 test.after.always(async () => {
   await service?.dispose()
 })
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 const BODIES = ['iopc', 'pirc', 'poni'] as const
 const bodyName = (body: string): string => escapeHtml(translate('en', `complaints.bodies.${body}`))

@@ -17,6 +17,7 @@ import { reportsOfForce, type ReportRecord } from '../../src/store/records.js'
 import { translate } from '../../src/web/i18n.js'
 import { gpgHome } from '../helpers/gpg.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const MiB = 1024 * 1024
 const WORDS = new Set(
@@ -61,10 +62,6 @@ async function getPage (service: TestService, pathname: string, headers: Record<
 
 function codenameOf (html: string): string | undefined {
   return /id="codename"[^>]*>([^<]*)</.exec(html)?.[1]?.trim()
-}
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {

@@ -17,14 +17,11 @@ import { login, postMultipartAs } from '../helpers/reporter.js'
 import { startTestService, type TestService } from '../helpers/service.js'
 import { rawUpload, reportBody } from '../helpers/slow-upload.js'
 import { postReport, submitReport } from '../helpers/submit.js'
+import { escapeHtml } from '../helpers/html.js'
 
 const MiB = 1024 * 1024
 const REPORT = { force: 'met', category: 'bribery', message: 'BOUNDS', anonymity: 'anonymous' }
 const FILE = [{ name: 'evidence.txt', content: Buffer.from('attached evidence\n') }]
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 const say = (key: string): string => escapeHtml(translate('en', key))
 

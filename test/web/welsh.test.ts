@@ -9,6 +9,7 @@ import test from 'ava'
 import { walkReporterPages, wireRequest, type WalkedPage } from '../../scripts/bench/page-walk.js'
 import { translate } from '../../src/web/i18n.js'
 import { startTestService, type TestService } from '../helpers/service.js'
+import { escapeHtml } from '../helpers/html.js'
 
 let service: TestService
 let welsh: WalkedPage[]
@@ -23,10 +24,6 @@ test.before(async () => {
 test.after.always(async () => {
   await service?.dispose()
 })
-
-function escapeHtml (text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
 
 /** The other-language link of a page, or undefined. */
 function languageLink (html: string): { href: string; lang: string; hreflang: string; text: string } | undefined {
